@@ -1,7 +1,65 @@
-// Placeholder entry, replaced by the command wiring.
+// Wires flags to command functions. No business logic here; each command's module is imported
+// inside its action so `headroom --version` loads nothing else.
+import { Command, CommanderError } from "commander";
 import { VERSION } from "../version.js";
 
 export async function main(argv: readonly string[]): Promise<number> {
-  if (argv.includes("--version")) console.log(VERSION);
-  return 0;
+  let exitCode = 0;
+  const run = (load: () => Promise<number>) => async () => {
+    exitCode = await load();
+  };
+  const program = new Command("headroom")
+    .description("Local, reversible context compression for AI coding agents.")
+    .version(VERSION, "-v, --version", "print the version")
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command("compress")
+    .description("compress one piece of content (a log, JSON, grep output...) and print it")
+    .argument("[file]", "file to read, or - for standard input (default: standard input)")
+    .option("-q, --query <text>", "what you are looking for; matching parts are kept")
+    .option("-k, --kind <kind>", "skip detection: json, search, log, diff, listing, code, html, prose, text")
+    .option("--json", "print one JSON object: version, text, kind, tokensBefore, tokensAfter, hashes, fallback")
+    .addHelpText("after", "\nExamples:\n  npm test 2>&1 | headroom compress -\n  headroom compress big.json --query 'order 4411' --json")
+    .action((file: string | undefined, options: { query?: string; kind?: string; json?: boolean }, command: Command) =>
+      run(async () => (await import("./compress.js")).compressCommand({ ...options, ...(file ? { file } : {}) }))(command),
+    );
+
+  program
+    .command("retrieve")
+    .description("print the original behind a marker's hash (exact bytes), or only the parts matching --query")
+    .argument("<hash>", "the 16 hex digits after hash= in a marker")
+    .option("-q, --query <text>", "only the matching lines or items, with context")
+    .option("--json", "print one JSON object instead of the text")
+    .addHelpText("after", "\nExamples:\n  headroom retrieve 3f9a1c02b7de4410\n  headroom retrieve 3f9a1c02b7de4410 --query ECONNRESET")
+    .action((hash: string, options: { query?: string; json?: boolean }) =>
+      run(async () => (await import("./retrieve.js")).retrieveCommand({ hash, ...options }))(),
+    );
+
+  program
+    .command("purge")
+    .description("delete stored originals (markers naming them can no longer be retrieved)")
+    .option("--all", "delete everything")
+    .option("--older-than <duration>", "delete originals not used for this long, e.g. 3d, 12h")
+    .option("--json", "print one JSON object")
+    .addHelpText("after", "\nExamples:\n  headroom purge --older-than 3d\n  headroom purge --all")
+    .action((options: { all?: boolean; olderThan?: string; json?: boolean }) =>
+      run(async () => (await import("./purge.js")).purgeCommand(options))(),
+    );
+
+  const mcp = program.command("mcp").description("MCP server with headroom_compress, headroom_retrieve, headroom_stats");
+  mcp
+    .command("serve")
+    .description("serve MCP on stdio (for an agent's MCP configuration)")
+    .addHelpText("after", '\nExample (Claude Code):\n  claude --mcp-config \'{"mcpServers":{"headroom":{"command":"headroom","args":["mcp","serve"]}}}\'')
+    .action(() => run(async () => (await import("./mcp.js")).mcpServeCommand())());
+
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    return (await import("./report-error.js")).reportError(error);
+  }
 }
