@@ -1,0 +1,98 @@
+import type { Database } from "better-sqlite3";
+import { ErrorCodes, HeadroomError } from "../errors.js";
+
+/**
+ * One schema step. `version` is the PRAGMA user_version the database has after `up` ran; versions
+ * are 1, 2, 3... in order. A released migration is never edited: append a new one instead.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  /** Runs inside the migration's transaction; throw to roll back. */
+  readonly up: (db: Database) => void;
+}
+
+/** The schema, in order. To add migration N, append `{ version: N, name, up }` at the end. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "store of originals and compression memo",
+    up(db) {
+      db.exec(`
+        CREATE TABLE originals (
+          hash        TEXT PRIMARY KEY,
+          content     BLOB NOT NULL,
+          bytes       INTEGER NOT NULL,
+          kind        TEXT,
+          created_at  INTEGER NOT NULL,
+          accessed_at INTEGER NOT NULL
+        );
+        CREATE INDEX originals_accessed_at ON originals(accessed_at);
+        CREATE INDEX originals_created_at ON originals(created_at);
+        CREATE TABLE memo (
+          hash       TEXT NOT NULL,
+          profile    TEXT NOT NULL,
+          compressed TEXT NULL, -- NULL = keep the original (nothing was removed)
+          created_at INTEGER NOT NULL,
+          PRIMARY KEY (hash, profile)
+        );
+        CREATE INDEX memo_created_at ON memo(created_at);
+      `);
+    },
+  },
+];
+
+/** Highest schema version this build knows. */
+export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {
+  return migrations.at(-1)?.version ?? 0;
+}
+
+/** The database's schema version (PRAGMA user_version; 0 for a new file). */
+export function schemaVersion(db: Database): number {
+  return db.pragma("user_version", { simple: true }) as number;
+}
+
+// Catches a mis-ordered list at the first open rather than as a half-migrated database.
+function checkOrder(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) {
+      throw new Error(`migration list out of order: entry ${i} has version ${m.version}, expected ${i + 1}`);
+    }
+  });
+}
+
+/**
+ * Brings `db` up to the latest schema, one transaction per migration (BEGIN IMMEDIATE, version
+ * re-read inside it, so concurrent openers never run a step twice). A database from a newer
+ * schema is refused with HR_STORE_TOO_NEW and left untouched.
+ */
+export function migrate(
+  db: Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+  location = db.name,
+): { from: number; to: number } {
+  checkOrder(migrations);
+  const latest = latestVersion(migrations);
+  const from = schemaVersion(db);
+  const refuseIfNewer = (version: number) => {
+    if (version > latest) {
+      throw new HeadroomError(
+        ErrorCodes.StoreTooNew,
+        `headroom store at ${location} has schema version ${version}, but this headroom only knows ` +
+          `up to ${latest}: it was written by a newer headroom. Upgrade headroom (the store was not changed).`,
+      );
+    }
+  };
+  refuseIfNewer(from);
+  for (const migration of migrations) {
+    if (migration.version <= from) continue;
+    db.transaction(() => {
+      const current = schemaVersion(db);
+      refuseIfNewer(current);
+      if (current >= migration.version) return; // another process got here first
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+  return { from, to: Math.max(from, schemaVersion(db)) };
+}
