@@ -3,7 +3,7 @@ import { chmodSync, closeSync, existsSync, openSync, readSync, statSync } from "
 import { dirname } from "node:path";
 import { ensureDir, resolveHome } from "../config/home.js";
 import { ErrorCodes, HeadroomError } from "../errors.js";
-import { MIGRATIONS, migrate, type Migration } from "./migrations.js";
+import { MIGRATIONS, migrate, refuseNewer, type Migration } from "./migrations.js";
 
 export type { Database } from "better-sqlite3";
 
@@ -74,6 +74,7 @@ function tightenModes(path: string): void {
  */
 export function openDatabase(options: OpenDatabaseOptions = {}): Database {
   const path = options.path ?? resolveHome().dbPath;
+  const migrations = options.migrations ?? MIGRATIONS;
   let db: Database | undefined;
   try {
     ensureDir(dirname(path));
@@ -82,10 +83,12 @@ export function openDatabase(options: OpenDatabaseOptions = {}): Database {
     tightenModes(path);
     db = new BetterSqlite3(path, { timeout: BUSY_TIMEOUT_MS });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Before anything writes (switching to WAL rewrites the header): refuse a newer schema untouched.
+    refuseNewer(db, migrations, path);
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
-    migrate(db, options.migrations ?? MIGRATIONS, path);
+    migrate(db, migrations, path);
     tightenModes(path);
     return db;
   } catch (error) {

@@ -61,6 +61,19 @@ function checkOrder(migrations: readonly Migration[]): void {
   });
 }
 
+/** Throws HR_STORE_TOO_NEW when `db` was written by a schema newer than `migrations` know. Reads only. */
+export function refuseNewer(db: Database, migrations: readonly Migration[] = MIGRATIONS, location = db.name): void {
+  const latest = latestVersion(migrations);
+  const version = schemaVersion(db);
+  if (version > latest) {
+    throw new HeadroomError(
+      ErrorCodes.StoreTooNew,
+      `headroom store at ${location} has schema version ${version}, but this headroom only knows ` +
+        `up to ${latest}: it was written by a newer headroom. Upgrade headroom (the store was not changed).`,
+    );
+  }
+}
+
 /**
  * Brings `db` up to the latest schema, one transaction per migration (BEGIN IMMEDIATE, version
  * re-read inside it, so concurrent openers never run a step twice). A database from a newer
@@ -72,24 +85,13 @@ export function migrate(
   location = db.name,
 ): { from: number; to: number } {
   checkOrder(migrations);
-  const latest = latestVersion(migrations);
+  refuseNewer(db, migrations, location);
   const from = schemaVersion(db);
-  const refuseIfNewer = (version: number) => {
-    if (version > latest) {
-      throw new HeadroomError(
-        ErrorCodes.StoreTooNew,
-        `headroom store at ${location} has schema version ${version}, but this headroom only knows ` +
-          `up to ${latest}: it was written by a newer headroom. Upgrade headroom (the store was not changed).`,
-      );
-    }
-  };
-  refuseIfNewer(from);
   for (const migration of migrations) {
     if (migration.version <= from) continue;
     db.transaction(() => {
-      const current = schemaVersion(db);
-      refuseIfNewer(current);
-      if (current >= migration.version) return; // another process got here first
+      refuseNewer(db, migrations, location);
+      if (schemaVersion(db) >= migration.version) return; // another process got here first
       migration.up(db);
       db.pragma(`user_version = ${migration.version}`);
     }).immediate();
