@@ -1,0 +1,186 @@
+// JSON compressor. Lossless first (minify; arrays of similar objects as tables, see json-table.ts);
+// only when that is still over budget: long strings cut with a marker, then row selection that
+// always keeps error rows, anomalies, query matches and the first and last row of each table.
+import { formatMarker } from "../ccr/marker.js";
+import { estimateTokens } from "../pipeline/budget.js";
+import type { CompressContext, CompressResult, Omission } from "./types.js";
+import { parseJsonSafely } from "./json-scan.js";
+import { anomalyRows, describeRows, errorRows, summaryColumns } from "./json-select.js";
+import {
+  columnLine,
+  planOutermostTables,
+  planTables,
+  renderWithTables,
+  rowLine,
+  tableHeader,
+  type JsonObject,
+  type RenderedDocument,
+  type TableBlock,
+} from "./json-table.js";
+import { mentionsEntity, relevanceScores } from "./search-relevance.js";
+
+const CHARS_PER_TOKEN = 4;
+const LONG_STRING = 320;
+const KEEP_OF_LONG_STRING = 120;
+const plainStringify = (value: unknown): string => JSON.stringify(value);
+/** Rough length of one marker line, used while planning what fits. */
+const MARKER_COST = 96;
+
+export const compressJson = (text: string, context: CompressContext): CompressResult | null => {
+  const parsed = parseJsonSafely(text);
+  if (!parsed) return null;
+  const plan = planTables(parsed.value);
+  const lossless = assemble(renderWithTables(parsed.value, plan, plainStringify), null);
+  const fits = estimateTokens(lossless.text) <= context.budget;
+  if (fits || context.losslessOnly) return lossless.text.length < text.length ? { text: lossless.text, omissions: [] } : null;
+
+  let best: Rendered = { text: lossless.text, omissions: [] };
+  for (const candidate of [plan, planOutermostTables(parsed.value)]) {
+    const lossy = lossyRender(parsed.value, candidate, context);
+    if (lossy.text.length < best.text.length) best = lossy;
+    if (estimateTokens(best.text) <= context.budget) break;
+  }
+  return best.text.length < text.length ? best : null;
+};
+
+interface Rendered {
+  readonly text: string;
+  readonly omissions: Omission[];
+}
+
+interface TableRows {
+  readonly table: TableBlock;
+  readonly lines: string[];
+  /** Omissions (cut strings) inside each row line. */
+  readonly rowOmissions: Omission[][];
+  readonly errors: readonly boolean[];
+  keep: boolean[] | null;
+  markers: Map<number, { line: string; count: number }>;
+}
+
+function assemble(document: RenderedDocument, selections: readonly TableRows[] | null): { text: string; omissions: Omission[] } {
+  const out: string[] = [];
+  const omissions: Omission[] = [];
+  if (document.skeleton !== null) out.push(document.skeleton);
+  document.tables.forEach((table, t) => {
+    out.push(tableHeader(table), columnLine(table));
+    const selection = selections?.[t];
+    if (!selection) {
+      for (const row of table.rows) out.push(rowLine(table.columns, row, plainStringify));
+      return;
+    }
+    selection.lines.forEach((line, i) => {
+      const marker = selection.markers.get(i);
+      if (marker) {
+        out.push(marker.line);
+        omissions.push({ count: marker.count, unit: "rows" });
+      }
+      if (selection.keep && !selection.keep[i]) return;
+      out.push(line);
+      omissions.push(...(selection.rowOmissions[i] ?? []));
+    });
+  });
+  return { text: out.join("\n"), omissions };
+}
+
+// A stringify that cuts long strings (unless they name a query entity) and reports each cut.
+function cuttingStringify(context: CompressContext, sink: () => Omission[]): (value: unknown) => string {
+  const replacer = (_key: string, value: unknown): unknown => {
+    if (typeof value !== "string" || value.length <= LONG_STRING) return value;
+    if (mentionsEntity(value, context.query)) return value;
+    let keep = KEEP_OF_LONG_STRING;
+    const code = value.charCodeAt(keep - 1);
+    if (code >= 0xd800 && code <= 0xdbff) keep--; // never split a surrogate pair
+    const count = value.length - keep;
+    sink().push({ count, unit: "chars" });
+    return `${value.slice(0, keep)}…${formatMarker({ count, unit: "chars", hash: context.hash })}`;
+  };
+  return (value) => JSON.stringify(value, replacer);
+}
+
+function lossyRender(root: object, plan: ReturnType<typeof planTables>, context: CompressContext): Rendered {
+  let current: Omission[] = [];
+  const stringify = cuttingStringify(context, () => current);
+  const skeletonOmissions: Omission[] = [];
+  current = skeletonOmissions;
+  const document = renderWithTables(root, plan, stringify);
+  const selections: TableRows[] = document.tables.map((table) => {
+    const rowOmissions: Omission[][] = [];
+    const errors = errorRows(table.rows);
+    const lines = table.rows.map((row, i) => {
+      current = [];
+      rowOmissions.push(current);
+      // Error rows (failure messages, stack traces) are kept whole.
+      return rowLine(table.columns, row, errors[i] ? plainStringify : stringify);
+    });
+    return { table, lines, rowOmissions, errors, keep: null, markers: new Map() };
+  });
+  const budgetChars = context.budget * CHARS_PER_TOKEN;
+  const cut = assemble(document, selections);
+  if (cut.text.length <= budgetChars || selections.length === 0) {
+    return { text: cut.text, omissions: [...skeletonOmissions, ...cut.omissions] };
+  }
+  const skeletonLength = document.skeleton?.length ?? 0;
+  const tableSizes = selections.map((s) => s.lines.reduce((sum, line) => sum + line.length + 1, 0));
+  const totalTables = tableSizes.reduce((a, b) => a + b, 0);
+  const room = Math.max(0, budgetChars - skeletonLength);
+  selections.forEach((selection, t) => {
+    const target = totalTables === 0 ? 0 : (room * (tableSizes[t] ?? 0)) / totalTables;
+    selectRows(selection, target, context);
+  });
+  const selected = assemble(document, selections);
+  return { text: selected.text, omissions: [...skeletonOmissions, ...selected.omissions] };
+}
+
+// Chooses the rows to keep within `target` characters (must-keep rows may exceed it) and the
+// markers that replace each run of dropped rows.
+function selectRows(selection: TableRows, target: number, context: CompressContext): void {
+  const { table, lines } = selection;
+  const n = lines.length;
+  if (n <= 2) return;
+  const keep = new Array<boolean>(n).fill(false);
+  keep[0] = true;
+  keep[n - 1] = true;
+  const errors = selection.errors;
+  const anomalies = anomalyRows(table.rows, table.columns);
+  const plainLines = table.rows.map((row) => rowLine(table.columns, row, plainStringify));
+  const scores = relevanceScores(plainLines, context.query);
+  for (let i = 0; i < n; i++) if (errors[i] || anomalies[i] || (scores[i] ?? 0) > 0) keep[i] = true;
+  let used = 0;
+  for (let i = 0; i < n; i++) if (keep[i]) used += (lines[i]?.length ?? 0) + 1;
+  // Fill what is left of the target from the top, leaving room for the markers.
+  const reserve = MARKER_COST * 2;
+  for (let i = 1; i < n - 1; i++) {
+    if (keep[i]) continue;
+    const cost = (lines[i]?.length ?? 0) + 1;
+    if (used + cost + reserve > target) break;
+    keep[i] = true;
+    used += cost;
+  }
+  // A run of dropped rows shorter than its marker is kept instead.
+  const summary = summaryColumns(table.rows, table.columns);
+  const markers = new Map<number, { line: string; count: number }>();
+  let i = 0;
+  while (i < n) {
+    if (keep[i]) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let length = 0;
+    while (i < n && !keep[i]) length += (lines[i++]?.length ?? 0) + 1;
+    const dropped = table.rows.slice(start, i);
+    const described = describeRows(dropped, summary);
+    const detail = described.length > 160 ? `${described.slice(0, 159)}…` : described;
+    const line = formatMarker({ count: i - start, unit: "rows", hash: context.hash, ...(detail ? { detail } : {}) });
+    if (length <= line.length) {
+      for (let j = start; j < i; j++) keep[j] = true;
+      continue;
+    }
+    markers.set(start, { line, count: i - start });
+  }
+  selection.keep = keep;
+  selection.markers = markers;
+}
+
+export type { JsonObject };

@@ -1,0 +1,67 @@
+// Query relevance shared by the search, listing and json compressors. A query token only counts when
+// it is discriminative: found in some candidates but not in most of them (the grep pattern itself is
+// part of the query and matches every line of its own output, so it must not make every line "relevant").
+import type { Query } from "./types.js";
+
+interface Needle {
+  readonly text: string;
+  readonly exact: boolean;
+  readonly weight: number;
+}
+
+const MAX_NEEDLES = 64;
+
+function needlesOf(query: Query): Needle[] {
+  const seen = new Set<string>();
+  const needles: Needle[] = [];
+  for (const entity of query.entities) {
+    if (entity.length < 2 || seen.has(`e:${entity}`)) continue;
+    seen.add(`e:${entity}`);
+    needles.push({ text: entity, exact: true, weight: 2 });
+  }
+  for (const term of query.terms) {
+    const lower = term.toLowerCase();
+    if (lower.length < 3 || seen.has(`t:${lower}`)) continue;
+    seen.add(`t:${lower}`);
+    needles.push({ text: lower, exact: false, weight: 1 });
+  }
+  return needles.slice(0, MAX_NEEDLES);
+}
+
+/** True when the query has anything to look for. */
+export function hasNeedles(query: Query): boolean {
+  return query.entities.length > 0 || query.terms.length > 0;
+}
+
+/**
+ * Scores each candidate text against the query: 0 means not relevant. A needle found in more than
+ * `maxShare` of the candidates (and more than 2 of them) is ignored as not discriminative.
+ */
+export function relevanceScores(candidates: readonly string[], query: Query, maxShare = 0.5): number[] {
+  const scores = new Array<number>(candidates.length).fill(0);
+  const needles = needlesOf(query);
+  if (needles.length === 0 || candidates.length === 0) return scores;
+  let lowered: string[] | undefined;
+  const limit = Math.max(2, Math.floor(candidates.length * maxShare));
+  const hits: number[] = [];
+  for (const needle of needles) {
+    const haystacks = needle.exact ? candidates : (lowered ??= candidates.map((c) => c.toLowerCase()));
+    hits.length = 0;
+    for (let i = 0; i < haystacks.length; i++) {
+      if ((haystacks[i] ?? "").includes(needle.text)) {
+        hits.push(i);
+        if (hits.length > limit) break;
+      }
+    }
+    if (hits.length === 0 || hits.length > limit) continue;
+    const gain = needle.weight * Math.log(1 + candidates.length / hits.length);
+    for (const i of hits) scores[i] = (scores[i] ?? 0) + gain;
+  }
+  return scores;
+}
+
+/** Whether one text contains a query entity (exact, case kept); terms are too common to decide alone. */
+export function mentionsEntity(text: string, query: Query): boolean {
+  for (const entity of query.entities) if (entity.length >= 3 && text.includes(entity)) return true;
+  return false;
+}
