@@ -1,0 +1,192 @@
+// Logs and build/test output: keep every error, warning, failure, stack trace and summary line
+// verbatim (with context), the head and the tail; fold repeated and near-identical lines; mark the rest.
+import { estimateTokens } from "../pipeline/budget.js";
+import {
+  emitRuns,
+  foldNearIdentical,
+  foldRepeatsText,
+  hasInstanceId,
+  keepHeadTail,
+  keptSize,
+  lineSignature,
+  stripAnsi,
+  toRuns,
+} from "./fold.js";
+import type { CompressContext, CompressResult, Compressor, Query } from "./types.js";
+
+export const LINE_ERROR = 1;
+export const LINE_WARNING = 2;
+export const LINE_STACK = 4;
+export const LINE_SUMMARY = 8;
+export const LINE_QUERY = 16;
+const IMPORTANT = LINE_ERROR | LINE_WARNING | LINE_STACK | LINE_SUMMARY | LINE_QUERY;
+
+const CONTEXT_BEFORE = 2;
+const CONTEXT_AFTER = 2;
+const BLOCK_LIMIT = 40;
+const MIN_HEAD = 3;
+const MIN_TAIL = 5;
+
+const ERROR_RE =
+  /\b(?:errors?|err!|fatal|panic(?:ked)?|exception|fail(?:ed|ure|ures|s|ing)?|traceback|critical|crit|abort(?:ed)?|segmentation fault|core dumped|unhandled|uncaught|refused|denied|timed? ?out|cannot|could not|unable to|not found|undefined reference|undeclared)\b|[✗✘×]/i;
+const ERROR_NAME_RE = /\b[A-Z]\w*(?:Error|Exception)\b|\bE\d{3,5}\b|\bERR_[A-Z_]+|^E {2,}|^> {2,}/;
+const WARN_RE = /\bwarn(?:ing|ings)?\b|\bdeprecat(?:ed|ion)\b/i;
+const STACK_RE =
+  /^\s+at\s|^\s*File "[^"]*", line \d|^Traceback \(most recent call last\)|^\s*--> \S|^\s*::: \S|^\s*\d+: +0x[0-9a-f]+|^goroutine \d+ \[|^\s+\S+\.go:\d+|^\s*❯ \S+:\d+/;
+const SUMMARY_RE =
+  /\b\d+ (?:passed|failed|skipped|passing|failing|pending|todo|tests?|suites?|errors?|warnings?|problems?)\b|^\s*(?:Tests?|Test Files|Test Suites|Snapshots|Ran \d+)\b|\bexit(?:ed)?(?: with)? (?:code|status)\b|^\[exit \d+\]|^(?:OK|FAILED|PASSED|SUCCESS|BUILD \w+)\b|test result:|^={3,}|^_{3,} .* _{3,}$|⎯{3,}|npm ERR!|^npm (?:error|warn)\b|\berror TS\d+|\berror\[E\d+\]|make(?:\[\d+\])?: \*\*\*|Finished .* target|Process finished|^\s*(?:Done|Completed|Finished) in\b/i;
+
+/** Bit flags (LINE_*) for one line; ANSI codes are ignored. */
+export function classifyLine(line: string, query?: Query): number {
+  const s = stripAnsi(line);
+  let flags = 0;
+  if (ERROR_RE.test(s) || ERROR_NAME_RE.test(s)) flags |= LINE_ERROR;
+  if (WARN_RE.test(s)) flags |= LINE_WARNING;
+  if (STACK_RE.test(s)) flags |= LINE_STACK;
+  if (SUMMARY_RE.test(s)) flags |= LINE_SUMMARY;
+  if (query && matchesQuery(s, query)) flags |= LINE_QUERY;
+  return flags;
+}
+
+/** True when the line mentions an exact query entity or a query term (case-insensitive). */
+export function matchesQuery(line: string, query: Query): boolean {
+  for (const entity of query.entities) if (entity.length >= 3 && line.includes(entity)) return true;
+  if (query.terms.length === 0) return false;
+  const lower = line.toLowerCase();
+  for (const term of query.terms) if (lower.includes(term)) return true;
+  return false;
+}
+
+// A line that belongs to the diagnostic above it: indented, a gutter/caret/note line, a diff of
+// expected/received values, or a blank line followed by one of those.
+function isContinuation(line: string): boolean {
+  const s = stripAnsi(line);
+  if (s.length === 0) return false;
+  const c = s.charCodeAt(0);
+  if (c === 32 || c === 9) return s.trim().length > 0;
+  return /^(?:[|=^~]|note:|help:|[-+] |Expected|Received|E {2})/.test(s);
+}
+
+/** Index of the last run of the diagnostic block that starts at run `at` (bounded). */
+function blockEnd(lines: readonly string[], starts: readonly number[], at: number): number {
+  let end = at;
+  for (let k = at + 1; k < starts.length && k - at <= BLOCK_LIMIT; k++) {
+    const line = lines[starts[k] ?? 0] ?? "";
+    if (isContinuation(line)) {
+      end = k;
+      continue;
+    }
+    const next = lines[starts[k + 1] ?? -1];
+    if (line.trim() === "" && next !== undefined && isContinuation(next)) continue;
+    break;
+  }
+  return end;
+}
+
+function markRange(keep: Uint8Array, from: number, to: number, skip: Uint8Array): void {
+  for (let k = Math.max(0, from); k <= Math.min(keep.length - 1, to); k++) if (!skip[k]) keep[k] = 1;
+}
+
+/**
+ * Compresses logs and build/test output. Returns null when nothing can be gained.
+ * @example compressLog(vitestOutput, context) // keeps FAIL blocks and "Tests  3 failed | 97 passed"
+ */
+export const compressLog: Compressor = (text: string, context: CompressContext): CompressResult | null => {
+  const folded = foldRepeatsText(text);
+  if (context.losslessOnly || (folded !== null && estimateTokens(folded) <= context.budget)) {
+    return folded === null ? null : { text: folded, omissions: [] };
+  }
+  const lines = text.split("\n");
+  const runs = toRuns(lines);
+  const n = runs.length;
+  const starts = runs.map((r) => r.start);
+  const flags = new Uint8Array(n);
+  const signatures = new Float64Array(n);
+  const hasQuery = context.query.terms.length > 0 || context.query.entities.length > 0;
+  for (let i = 0; i < n; i++) {
+    const line = lines[starts[i] ?? 0] ?? "";
+    flags[i] = classifyLine(line, hasQuery ? context.query : undefined);
+    signatures[i] = lineSignature(stripAnsi(line));
+  }
+
+  // Stack traces identical (byte for byte) to one already kept are dropped; the marker says so.
+  const dupStack = new Uint8Array(n);
+  const seenStacks = new Set<string>();
+  for (let i = 0; i < n; ) {
+    if (!((flags[i] ?? 0) & LINE_STACK)) {
+      i++;
+      continue;
+    }
+    let j = i;
+    const parts: string[] = [];
+    while (j < n && (flags[j] ?? 0) & LINE_STACK) parts.push(lines[starts[j++] ?? 0] ?? "");
+    const key = parts.join("\n");
+    if (parts.length > 1 && seenStacks.has(key)) for (let k = i; k < j; k++) dupStack[k] = 1;
+    seenStacks.add(key);
+    i = j;
+  }
+
+  const keep = new Uint8Array(n);
+  const seenEvents = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    const f = flags[i] ?? 0;
+    if (!(f & IMPORTANT) || dupStack[i]) continue;
+    keep[i] = 1;
+    if (!(f & (LINE_ERROR | LINE_WARNING))) continue;
+    // A repeated log record of the same event (same shape, new timestamp/id) gets no fresh context.
+    const line = lines[starts[i] ?? 0] ?? "";
+    const sig = signatures[i] ?? 0;
+    const repeated = seenEvents.has(sig) && hasInstanceId(line);
+    seenEvents.add(sig);
+    if (repeated) continue;
+    const end = f & LINE_ERROR ? blockEnd(lines, starts, i) : i;
+    markRange(keep, i - CONTEXT_BEFORE, end + CONTEXT_AFTER, dupStack);
+  }
+
+  const must = keptSize(runs, lines, keep);
+  // Head and tail spend the rest of the budget on line shapes not shown yet.
+  const shown = new Set<number>();
+  for (let k = 0; k < n; k++) if (keep[k]) shown.add(signatures[k] ?? 0);
+  const novel = (k: number) => {
+    const sig = signatures[k] ?? 0;
+    if (shown.has(sig)) return false;
+    shown.add(sig);
+    return true;
+  };
+  keepHeadTail(runs, lines, keep, context.budget * 4 - must, MIN_HEAD, MIN_TAIL, novel);
+  foldNearIdentical(keep, signatures, (k) => ((flags[k] ?? 0) & IMPORTANT) !== 0);
+
+  const result = emitRuns(runs, lines, keep, {
+    hash: context.hash,
+    unit: "lines",
+    detail: (from, to) => gapDetail(from, to, flags, signatures, dupStack, runs, keep),
+  });
+  if (result.omissions.length === 0 || result.text.length >= text.length) return null;
+  return result;
+};
+
+// "3 distinct, 0 errors" (plus repeated stack lines), or "like the line above" for a near-identical fold.
+function gapDetail(
+  from: number,
+  to: number,
+  flags: Uint8Array,
+  signatures: Float64Array,
+  dupStack: Uint8Array,
+  runs: readonly { count: number }[],
+  keep: Uint8Array,
+): string {
+  const distinct = new Set<number>();
+  let errors = 0;
+  let stackLines = 0;
+  for (let k = from; k < to; k++) {
+    distinct.add(signatures[k] ?? 0);
+    const count = runs[k]?.count ?? 0;
+    if (dupStack[k]) stackLines += count;
+    else if ((flags[k] ?? 0) & LINE_ERROR) errors += count;
+  }
+  const above = from > 0 && keep[from - 1] ? signatures[from - 1] : undefined;
+  const stack = stackLines > 0 ? `, ${stackLines} in stack traces identical to one shown` : "";
+  if (distinct.size === 1 && above !== undefined && distinct.has(above)) return `like the line above, ${errors} errors${stack}`;
+  return `${distinct.size} distinct, ${errors} errors${stack}`;
+}
+
