@@ -63,6 +63,23 @@ function tightenModes(path: string): void {
   }
 }
 
+// Switching a new file to WAL needs an exclusive lock, and SQLite reports SQLITE_BUSY for it at once
+// instead of calling the busy handler when another process is doing the same: wait and retry here.
+function retryWhileBusy(step: () => void): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      step();
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if ((code !== "SQLITE_BUSY" && code !== "SQLITE_LOCKED") || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, Math.min(5 * attempt, 100));
+    }
+  }
+}
+
 /**
  * Opens (creating if needed) headroom's one SQLite database and brings its schema up to date.
  * The directory is 0700 and the files 0600; WAL mode and a busy timeout let several processes
@@ -83,9 +100,12 @@ export function openDatabase(options: OpenDatabaseOptions = {}): Database {
     tightenModes(path);
     db = new BetterSqlite3(path, { timeout: BUSY_TIMEOUT_MS });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    // Before anything writes (switching to WAL rewrites the header): refuse a newer schema untouched.
-    refuseNewer(db, migrations, path);
-    db.pragma("journal_mode = WAL");
+    const opened = db;
+    retryWhileBusy(() => {
+      // Before anything writes (switching to WAL rewrites the header): refuse a newer schema untouched.
+      refuseNewer(opened, migrations, path);
+      if (opened.pragma("journal_mode", { simple: true }) !== "wal") opened.pragma("journal_mode = WAL");
+    });
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
     migrate(db, migrations, path);

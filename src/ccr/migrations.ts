@@ -19,15 +19,17 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "store of originals and compression memo",
     up(db) {
       db.exec(`
+        -- content is the last column: SQLite reads the small columns without walking a big blob's
+        -- overflow pages. The (accessed_at, hash, bytes) index covers expiry, the size cap and stats.
         CREATE TABLE originals (
           hash        TEXT PRIMARY KEY,
-          content     BLOB NOT NULL,
           bytes       INTEGER NOT NULL,
           kind        TEXT,
           created_at  INTEGER NOT NULL,
-          accessed_at INTEGER NOT NULL
+          accessed_at INTEGER NOT NULL,
+          content     BLOB NOT NULL
         );
-        CREATE INDEX originals_accessed_at ON originals(accessed_at);
+        CREATE INDEX originals_lru ON originals(accessed_at, hash, bytes);
         CREATE INDEX originals_created_at ON originals(created_at);
         CREATE TABLE memo (
           hash       TEXT NOT NULL,
