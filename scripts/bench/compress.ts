@@ -106,14 +106,17 @@ function order(workload: string): number {
 
 const pct = (part: number, whole: number) => (whole === 0 ? 100 : (100 * part) / whole);
 
-/** A ~40 KB input for the latency figure: the workload file closest to 40 KB, cut on a line end if larger. */
+/**
+ * A ~40 KB input for the latency figure: the smallest workload file of at least 40 KB, cut at the
+ * last line end before 40 KB (JSON files are never cut: a cut would not parse); else the largest file.
+ */
 function sampleOf(texts: { file: string; text: string }[]): { file: string; text: string } {
-  const best = [...texts].sort(
-    (a, b) => Math.abs(a.text.length - SAMPLE_BYTES) - Math.abs(b.text.length - SAMPLE_BYTES),
-  )[0] as { file: string; text: string };
-  if (best.text.length <= SAMPLE_BYTES * 1.25) return best;
-  const cut = best.text.lastIndexOf("\n", SAMPLE_BYTES);
-  return { file: `${best.file} (first ${cut > 0 ? cut : SAMPLE_BYTES} bytes)`, text: best.text.slice(0, cut > 0 ? cut : SAMPLE_BYTES) };
+  const bySize = [...texts].sort((a, b) => a.text.length - b.text.length);
+  const cuttable = bySize.find((t) => t.text.length >= SAMPLE_BYTES && !t.file.endsWith(".json"));
+  if (!cuttable) return bySize[bySize.length - 1] as { file: string; text: string };
+  const cut = cuttable.text.lastIndexOf("\n", SAMPLE_BYTES);
+  const end = cut > SAMPLE_BYTES / 2 ? cut + 1 : SAMPLE_BYTES;
+  return { file: `${cuttable.file} (first ${end} bytes)`, text: cuttable.text.slice(0, end) };
 }
 
 /** Runs fn repeatedly for at least MIN_MS (and at least `min` times); returns each run's ms. */
