@@ -274,9 +274,20 @@ export function emitRuns(
     }
     let j = i;
     let count = 0;
-    while (j < runs.length && !keep[j]) count += runs[j++]?.count ?? 0;
+    let chars = 0;
+    for (; j < runs.length && !keep[j]; j++) {
+      const r = runs[j];
+      count += r?.count ?? 0;
+      chars += ((lines[r?.start ?? 0] ?? "").length + 1) * (r?.count ?? 0);
+    }
     const detail = options.detail(i, j, count);
-    out.push(formatMarker({ count, unit: options.unit, hash: options.hash, ...(detail ? { detail } : {}) }));
+    const marker = formatMarker({ count, unit: options.unit, hash: options.hash, ...(detail ? { detail } : {}) });
+    if (chars <= marker.length + 1) {
+      // The marker would be longer than what it replaces: show the lines (losslessly folded) instead.
+      for (let k = i; k < j; k++) keep[k] = 1;
+      continue;
+    }
+    out.push(marker);
     omissions.push({ count, unit: options.unit });
     i = j;
   }
