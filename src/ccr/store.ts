@@ -36,9 +36,9 @@ export interface StoreStats {
 
 interface Statements {
   readonly insert: Statement<[string, Buffer, number, string | null, number, number]>;
-  readonly select: Statement<[string], { content: Buffer }>;
+  readonly select: Statement<[string, number], { content: Buffer }>;
   readonly touch: Statement<[number, string, number]>;
-  readonly exists: Statement<[string], { one: number }>;
+  readonly exists: Statement<[string, number], { one: number }>;
   readonly memoSelect: Statement<[string, string], { compressed: string | null }>;
   readonly memoInsert: Statement<[string, string, string | null, number]>;
   readonly expiredHashes: Statement<[number], { hash: string }>;
@@ -61,9 +61,10 @@ function prepare(db: Database): Statements {
        ON CONFLICT(hash) DO UPDATE SET accessed_at = MAX(accessed_at, excluded.accessed_at),
                                        kind = COALESCE(kind, excluded.kind)`,
     ),
-    select: db.prepare(`SELECT content FROM originals WHERE hash = ?`),
+    // Rows past the retention count as gone even before the next expire() deletes them.
+    select: db.prepare(`SELECT content FROM originals WHERE hash = ? AND accessed_at >= ?`),
     touch: db.prepare(`UPDATE originals SET accessed_at = ? WHERE hash = ? AND accessed_at < ?`),
-    exists: db.prepare(`SELECT 1 AS one FROM originals WHERE hash = ?`),
+    exists: db.prepare(`SELECT 1 AS one FROM originals WHERE hash = ? AND accessed_at >= ?`),
     memoSelect: db.prepare(`SELECT compressed FROM memo WHERE hash = ? AND profile = ?`),
     memoInsert: db.prepare(
       `INSERT INTO memo (hash, profile, compressed, created_at) VALUES (?, ?, ?, ?)
@@ -158,16 +159,16 @@ export class Store {
 
   /** The exact original for `hash`, or undefined when unknown or expired. Counts as a use (LRU). */
   get(hash: string): string | undefined {
-    const row = this.sql.select.get(hash);
-    if (!row) return undefined;
     const at = this.now();
+    const row = this.sql.select.get(hash, at - this.retentionMs);
+    if (!row) return undefined;
     this.sql.touch.run(at, hash, at);
     return row.content.toString("utf8");
   }
 
   /** True when an original is stored for `hash` (does not count as a use). */
   has(hash: string): boolean {
-    return this.sql.exists.get(hash) !== undefined;
+    return this.sql.exists.get(hash, this.now() - this.retentionMs) !== undefined;
   }
 
   /**

@@ -162,6 +162,15 @@ describe("Store retention and size cap", () => {
     store.close();
   });
 
+  it("treats an original past the retention as gone even before expire() runs", () => {
+    const { store, clock } = openStore({ retentionMs: 7 * DAY, expireIntervalMs: 30 * DAY });
+    const hash = store.put("about to expire");
+    clock.t += 7 * DAY + 1;
+    expect(store.has(hash)).toBe(false);
+    expect(store.get(hash)).toBeUndefined();
+    store.close();
+  });
+
   it("counts a read as a use", () => {
     const { store, clock } = openStore({ retentionMs: 7 * DAY });
     const hash = store.put("read often");
@@ -199,12 +208,13 @@ describe("Store retention and size cap", () => {
     const { store, clock } = openStore({ retentionMs: 1_000, expireIntervalMs: 60_000 });
     clock.t += 1; // open ran expire at t0
     const a = store.put("a");
-    clock.t += 5_000; // a is past retention, but only 5 s since the last expire
+    clock.t += 5_000; // a is past retention, but only 5 s since the last expire: its row stays
     store.put("b");
-    expect(store.has(a)).toBe(true);
+    expect(store.has(a)).toBe(false); // though it already reads as gone
+    expect(store.stats().originals).toBe(2);
     clock.t += 60_000;
-    store.put("c");
-    expect(store.has(a)).toBe(false);
+    store.put("c"); // a, b deleted, c stays
+    expect(store.stats().originals).toBe(1);
     store.close();
   });
 
