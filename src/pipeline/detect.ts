@@ -194,6 +194,13 @@ export function splitSections(text: string): Section[] {
   return mergeSections(blocks, lines);
 }
 
+// Lines [from, to) join the previous section unless it is JSON (kept pure); else they stand as text.
+function attachToPrevious(decided: { kind: ContentKind; from: number; to: number }[], from: number, to: number): void {
+  const prev = decided[decided.length - 1];
+  if (prev && prev.kind !== "json") prev.to = to;
+  else decided.push({ kind: "text", from, to });
+}
+
 // Decides undecided blocks, folds tiny plain ones into a neighbour, merges same-kind neighbours.
 function mergeSections(blocks: readonly Block[], lines: readonly string[]): Section[] {
   const decided: { kind: ContentKind; from: number; to: number }[] = [];
@@ -206,9 +213,7 @@ function mergeSections(blocks: readonly Block[], lines: readonly string[]): Sect
     }
     if (pending >= 0 && block.kind === "json") {
       // A JSON section must be pure JSON: its prompt line stays with what came before.
-      const prev = decided[decided.length - 1];
-      if (prev) prev.to = block.from;
-      else decided.push({ kind: "text", from: pending, to: block.from });
+      attachToPrevious(decided, pending, block.from);
       pending = -1;
     }
     const from = pending >= 0 ? pending : block.from;
@@ -218,17 +223,19 @@ function mergeSections(blocks: readonly Block[], lines: readonly string[]): Sect
       // A prompt line says what ran; the kind comes from what it printed.
       const output = body.length > 1 && PROMPT_RE.test(body[0] ?? "") ? body.slice(1) : body;
       kind = detectKind(output.join("\n"));
-      if (kind === "text" && output.length <= 2 && decided.length > 0) kind = decided[decided.length - 1]?.kind ?? kind;
+      const prevKind = decided[decided.length - 1]?.kind;
+      if (kind === "text" && output.length <= 2 && prevKind === "json") {
+        // A JSON section stays pure JSON: a trailing "[exit 0]" goes with what follows.
+        if (pending < 0) pending = from;
+        continue;
+      }
+      if (kind === "text" && output.length <= 2 && prevKind !== undefined) kind = prevKind;
     }
     const last = decided[decided.length - 1];
     if (last && last.kind === kind) last.to = block.to;
     else decided.push({ kind, from, to: block.to });
   }
-  if (pending >= 0) {
-    const last = decided[decided.length - 1];
-    if (last) last.to = lines.length;
-    else decided.push({ kind: detectKind(lines.slice(pending).join("\n")), from: pending, to: lines.length });
-  }
+  if (pending >= 0) attachToPrevious(decided, pending, lines.length);
   return decided.map((d) => ({ kind: d.kind, text: lines.slice(d.from, d.to).join("\n") }));
 }
 

@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import type { ContentKind } from "../../src/compressors/types.js";
+import { detectKind, isJson, splitSections } from "../../src/pipeline/detect.js";
+import { readFixture } from "../compressors/fixtures.js";
+
+// One or more real outputs per kind (see test/fixtures/outputs/<kind>/SOURCES.md).
+const cases: Array<[ContentKind, string]> = [
+  ["json", "npm-ls-json.txt"],
+  ["json", "vitest-package-json.txt"],
+  ["search", "grep-rn-commander-option.txt"],
+  ["listing", "ls-la-node-modules.txt"],
+  ["listing", "find-undici-js.txt"],
+  ["log", "tsc-errors.txt"],
+  ["log", "vitest-failing.txt"],
+  ["log", "vitest-failing-ansi.txt"],
+  ["log", "pytest-failing.txt"],
+  ["log", "cargo-build-errors.txt"],
+  ["log", "make-gcc-errors.txt"],
+  ["log", "npm-install-404.txt"],
+  ["log", "npm-debug-log.txt"],
+  ["log", "node-stack-trace.txt"],
+  ["log", "node-http-server.txt"],
+  ["diff", "git-diff-email-py311-py313.txt"],
+  ["diff", "git-log-p-email.txt"],
+  ["diff", "diff-u-argparse-py311-py312.txt"],
+  ["diff", "diff-u-path-key-3-4.txt"],
+  ["code", "commander-command-js.txt"],
+  ["code", "python-textwrap-py.txt"],
+  ["html", "rustdoc-what-is-rustdoc.html.txt"],
+  ["prose", "gpl-3-head.txt"],
+  ["text", "pydoc-textwrap.txt"],
+  ["text", "pydoc-argparse.txt"],
+];
+
+describe("detectKind", () => {
+  for (const [kind, name] of cases) {
+    it(`detects ${kind} in ${name}`, () => {
+      expect(detectKind(readFixture(kind, name))).toBe(kind);
+    });
+  }
+
+  it("does not call JSON-looking text that fails to parse json", () => {
+    const text = readFixture("json", "npm-ls-json.txt");
+    expect(detectKind(text.slice(0, text.length - 3))).not.toBe("json");
+    expect(isJson("{ not: json }")).toBe(false);
+    expect(isJson("[1, 2, 3]")).toBe(true);
+  });
+
+  it("refuses pathologically deep JSON without throwing", () => {
+    const deep = "[".repeat(100_000) + "]".repeat(100_000);
+    expect(isJson(deep)).toBe(false);
+  });
+
+  it("is cheap on a huge input", () => {
+    const big = Array.from({ length: 400 }, () => readFixture("log", "node-http-server.txt")).join("\n");
+    const t0 = performance.now();
+    expect(detectKind(big)).toBe("log");
+    expect(performance.now() - t0).toBeLessThan(200);
+  });
+});
+
+describe("splitSections", () => {
+  const transcript = readFixture("mixed", "shell-transcript.txt");
+  const sections = splitSections(transcript);
+
+  it("reproduces the input exactly when the sections are joined", () => {
+    expect(sections.map((s) => s.text).join("\n")).toBe(transcript);
+  });
+
+  it("splits a real shell transcript into git diff, vitest, JSON, grep and text sections", () => {
+    expect(sections.map((s) => s.kind)).toEqual(["diff", "log", "json", "search", "text"]);
+    expect(sections[0]?.text.startsWith("$ git diff\ndiff --git a/email/utils.py")).toBe(true);
+    expect(sections[1]?.text).toContain("Tests  3 failed | 97 passed (100)");
+    expect(JSON.parse(sections[2]?.text ?? "")).toHaveProperty("platform", "linux");
+  });
+
+  it("finds a JSON blob in the middle of a log", () => {
+    const log = readFixture("log", "tsc-errors.txt");
+    const json = readFixture("json", "vitest-package-json.txt");
+    const mixed = `${log}\n${json.trimEnd()}\n${log}`;
+    const parts = splitSections(mixed);
+    expect(parts.map((p) => p.kind)).toEqual(["log", "json", "log"]);
+    expect(parts.map((p) => p.text).join("\n")).toBe(mixed);
+  });
+
+  it("splits a grep block followed by prose", () => {
+    const grep = readFixture("search", "grep-rn-commander-option.txt").trimEnd();
+    const prose = readFixture("prose", "gpl-3-head.txt");
+    const parts = splitSections(`$ grep -rn option lib/\n${grep}\n$ cat GPL-3\n${prose}`);
+    expect(parts.map((p) => p.kind)).toEqual(["search", "prose"]);
+  });
+
+  it("returns one section for single-kind content", () => {
+    const text = readFixture("log", "pytest-failing.txt");
+    expect(splitSections(text)).toEqual([{ kind: "log", text }]);
+  });
+});
