@@ -17,7 +17,7 @@ import {
   type AgentName,
   type AgentResult,
 } from "./support/agents.js";
-import { say, shell, start, type RecordedRequest, type ScriptedUpstream, type Wire } from "./support/scripted-upstream.js";
+import { carries, say, shell, start, type RecordedRequest, type ScriptedUpstream, type Wire } from "./support/scripted-upstream.js";
 
 const COMMAND = "seq 1 3000";
 const PROMPT = `Run \`${COMMAND}\` and tell me the last number.`;
@@ -32,18 +32,14 @@ afterEach(async () => {
   upstream = undefined;
 });
 
+const warned = new Set<AgentName>();
+/** For it.skipIf: false when the agent is installed, else the reason (printed once per agent). */
 function skipUnless(name: AgentName): string | false {
   if (agentInstalled(name)) return false;
   const msg = notInstalledMessage(name);
-  console.warn(`[e2e] skipping ${name}: ${msg}`);
+  if (!warned.has(name)) console.warn(`[e2e] skipping ${name} tests: ${msg}`);
+  warned.add(name);
   return msg;
-}
-
-/** Whether a JSON body carries this text, in a string or in a JSON string inside a string. */
-function carries(bodyText: string, text: string): boolean {
-  const once = JSON.stringify(text).slice(1, -1);
-  const twice = JSON.stringify(once).slice(1, -1);
-  return bodyText.includes(once) || bodyText.includes(twice);
 }
 
 /** Checks shared by every agent: exit 0, two model requests, the tool output in the second. */

@@ -119,6 +119,16 @@ export interface ScriptedUpstream {
   close(): Promise<void>;
 }
 
+/**
+ * Whether a JSON request body carries this text inside a string value, or inside a JSON string
+ * nested in a string (Codex code mode wraps tool output in JSON inside input_text).
+ */
+export function carries(bodyText: string, text: string): boolean {
+  const once = JSON.stringify(text).slice(1, -1);
+  const twice = JSON.stringify(once).slice(1, -1);
+  return bodyText.includes(once) || bodyText.includes(twice);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Shell tool discovery
 
