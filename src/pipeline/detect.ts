@@ -17,7 +17,10 @@ const GREP_FILE_RE = /^[^\s:]*[/.][^\s:]*\.[A-Za-z0-9]{1,8}:/;
 const GREP_RE_ANY = { test: (l: string) => GREP_RE.test(l) || GREP_CONTEXT_RE.test(l) || GREP_FILE_RE.test(l) || l === "--" };
 const RG_LINE_RE = /^\d+[:-]/;
 const TIMESTAMP_RE = /^\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d/;
-const DIR_HEADER_RE = /^\S[^:\n]*\/[^:\n]*:$|^\.:$/;
+// "dir/sub:" headers of ls -R; a function, not one regex, to avoid backtracking on long lines.
+const DIR_HEADER_RE = {
+  test: (l: string) => l === ".:" || (l.endsWith(":") && l.includes("/") && !/\s/.test(l.charAt(0)) && l.indexOf(":") === l.length - 1),
+};
 const BARE_NAME_RE = /^[\w.@+-]+\/?$/;
 const LS_RE = /^(?:[-dlcbps][rwxsStT-]{9}[.+@]?\s+\d+\s|total \d+$)/;
 const PATH_RE = /^(?:\.{0,2}\/)?[\w.@+-]+(?:\/[\w.@+-]+)+\/?$/;
@@ -191,7 +194,12 @@ export function splitSections(text: string): Section[] {
     i++;
   }
   flush(lines.length);
-  return mergeSections(blocks, lines);
+  if (blocks.length === 1) return [{ kind: blocks[0]?.kind ?? detectKind(text), text }];
+  // Character offset of each line start, so sections are slices of the input, not re-joined arrays.
+  const starts = new Float64Array(lines.length + 1);
+  for (let i = 0; i < lines.length; i++) starts[i + 1] = (starts[i] ?? 0) + (lines[i] ?? "").length + 1;
+  const slice = (from: number, to: number) => (to > from ? text.slice(starts[from], (starts[to] ?? 0) - 1) : "");
+  return mergeSections(blocks, lines, slice);
 }
 
 // Lines [from, to) join the previous section unless it is JSON (kept pure); else they stand as text.
@@ -202,12 +210,17 @@ function attachToPrevious(decided: { kind: ContentKind; from: number; to: number
 }
 
 // Decides undecided blocks, folds tiny plain ones into a neighbour, merges same-kind neighbours.
-function mergeSections(blocks: readonly Block[], lines: readonly string[]): Section[] {
+function mergeSections(
+  blocks: readonly Block[],
+  lines: readonly string[],
+  slice: (from: number, to: number) => string,
+): Section[] {
   const decided: { kind: ContentKind; from: number; to: number }[] = [];
   let pending = -1; // a lone prompt line waits for the output it introduces
   for (const block of blocks) {
-    const body = lines.slice(block.from, block.to);
-    if (block.kind === undefined && body.length === 1 && PROMPT_RE.test(body[0] ?? "")) {
+    const first = lines[block.from] ?? "";
+    const length = block.to - block.from;
+    if (block.kind === undefined && length === 1 && PROMPT_RE.test(first)) {
       if (pending < 0) pending = block.from;
       continue;
     }
@@ -221,22 +234,23 @@ function mergeSections(blocks: readonly Block[], lines: readonly string[]): Sect
     let kind = block.kind;
     if (kind === undefined) {
       // A prompt line says what ran; the kind comes from what it printed.
-      const output = body.length > 1 && PROMPT_RE.test(body[0] ?? "") ? body.slice(1) : body;
-      kind = detectKind(output.join("\n"));
+      const skip = length > 1 && PROMPT_RE.test(first) ? 1 : 0;
+      const outputLength = length - skip;
+      kind = detectKind(slice(block.from + skip, block.to));
       const prevKind = decided[decided.length - 1]?.kind;
-      if (kind === "text" && output.length <= 2 && prevKind === "json") {
+      if (kind === "text" && outputLength <= 2 && prevKind === "json") {
         // A JSON section stays pure JSON: a trailing "[exit 0]" goes with what follows.
         if (pending < 0) pending = from;
         continue;
       }
-      if (kind === "text" && output.length <= 2 && prevKind !== undefined) kind = prevKind;
+      if (kind === "text" && outputLength <= 2 && prevKind !== undefined) kind = prevKind;
     }
     const last = decided[decided.length - 1];
     if (last && last.kind === kind) last.to = block.to;
     else decided.push({ kind, from, to: block.to });
   }
   if (pending >= 0) attachToPrevious(decided, pending, lines.length);
-  return decided.map((d) => ({ kind: d.kind, text: lines.slice(d.from, d.to).join("\n") }));
+  return decided.map((d) => ({ kind: d.kind, text: slice(d.from, d.to) }));
 }
 
 // End (exclusive) of a diff starting at `start`, following hunk line counts; -1 when it is not a diff.
