@@ -1,12 +1,17 @@
 // Wires flags to command functions. No business logic here; each command's module is imported
 // inside its action so `headroom --version` loads nothing else.
-import { Command, CommanderError } from "commander";
 import { VERSION } from "../version.js";
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // The most common scripted call answers before anything else loads.
+  if (argv.length === 3 && (argv[2] === "--version" || argv[2] === "-v")) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const { Command, CommanderError } = await import("commander");
   let exitCode = 0;
-  const run = (load: () => Promise<number>) => async () => {
-    exitCode = await load();
+  const run = async (command: () => Promise<number>) => {
+    exitCode = await command();
   };
   const program = new Command("headroom")
     .description("Local, reversible context compression for AI coding agents.")
@@ -22,8 +27,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("-k, --kind <kind>", "skip detection: json, search, log, diff, listing, code, html, prose, text")
     .option("--json", "print one JSON object: version, text, kind, tokensBefore, tokensAfter, hashes, fallback")
     .addHelpText("after", "\nExamples:\n  npm test 2>&1 | headroom compress -\n  headroom compress big.json --query 'order 4411' --json")
-    .action((file: string | undefined, options: { query?: string; kind?: string; json?: boolean }, command: Command) =>
-      run(async () => (await import("./compress.js")).compressCommand({ ...options, ...(file ? { file } : {}) }))(command),
+    .action((file: string | undefined, options: { query?: string; kind?: string; json?: boolean }) =>
+      run(async () => (await import("./compress.js")).compressCommand({ ...options, ...(file ? { file } : {}) }))
     );
 
   program
@@ -34,7 +39,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--json", "print one JSON object instead of the text")
     .addHelpText("after", "\nExamples:\n  headroom retrieve 3f9a1c02b7de4410\n  headroom retrieve 3f9a1c02b7de4410 --query ECONNRESET")
     .action((hash: string, options: { query?: string; json?: boolean }) =>
-      run(async () => (await import("./retrieve.js")).retrieveCommand({ hash, ...options }))(),
+      run(async () => (await import("./retrieve.js")).retrieveCommand({ hash, ...options }))
     );
 
   program
@@ -45,7 +50,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--json", "print one JSON object")
     .addHelpText("after", "\nExamples:\n  headroom purge --older-than 3d\n  headroom purge --all")
     .action((options: { all?: boolean; olderThan?: string; json?: boolean }) =>
-      run(async () => (await import("./purge.js")).purgeCommand(options))(),
+      run(async () => (await import("./purge.js")).purgeCommand(options)),
     );
 
   const mcp = program.command("mcp").description("MCP server with headroom_compress, headroom_retrieve, headroom_stats");
@@ -53,7 +58,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command("serve")
     .description("serve MCP on stdio (for an agent's MCP configuration)")
     .addHelpText("after", '\nExample (Claude Code):\n  claude --mcp-config \'{"mcpServers":{"headroom":{"command":"headroom","args":["mcp","serve"]}}}\'')
-    .action(() => run(async () => (await import("./mcp.js")).mcpServeCommand())());
+    .action(() => run(async () => (await import("./mcp.js")).mcpServeCommand()));
 
   try {
     await program.parseAsync(argv);
