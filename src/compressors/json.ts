@@ -35,17 +35,21 @@ export const compressJson = (text: string, context: CompressContext): CompressRe
   if (fits || context.losslessOnly) return lossless.text.length < text.length ? { text: lossless.text, omissions: [] } : null;
 
   let best: Rendered = { text: lossless.text, omissions: [] };
-  for (const candidate of [plan, planOutermostTables(parsed.value)]) {
-    const lossy = lossyRender(parsed.value, candidate, context);
-    if (lossy.text.length < best.text.length) best = lossy;
-    if (estimateTokens(best.text) <= context.budget) break;
+  const first = lossyRender(parsed.value, plan, context);
+  if (first.text.length < best.text.length) best = first;
+  // When most of what is left sits outside the tables, whole elements of the outermost arrays
+  // are the only thing left to select: try that plan too.
+  if (estimateTokens(best.text) > context.budget && first.skeletonLength * CHARS_PER_TOKEN > context.budget) {
+    const outer = lossyRender(parsed.value, planOutermostTables(parsed.value), context);
+    if (outer.text.length < best.text.length) best = outer;
   }
-  return best.text.length < text.length ? best : null;
+  return best.text.length < text.length ? { text: best.text, omissions: best.omissions } : null;
 };
 
 interface Rendered {
   readonly text: string;
   readonly omissions: Omission[];
+  readonly skeletonLength?: number;
 }
 
 interface TableRows {
@@ -95,10 +99,14 @@ function cuttingStringify(context: CompressContext, sink: () => Omission[]): (va
     sink().push({ count, unit: "chars" });
     return `${value.slice(0, keep)}…${formatMarker({ count, unit: "chars", hash: context.hash })}`;
   };
-  return (value) => JSON.stringify(value, replacer);
+  // Fast path: a serialization this short cannot hold a long string.
+  return (value) => {
+    const plain = JSON.stringify(value);
+    return plain.length <= LONG_STRING ? plain : JSON.stringify(value, replacer);
+  };
 }
 
-function lossyRender(root: object, plan: ReturnType<typeof planTables>, context: CompressContext): Rendered {
+function lossyRender(root: object, plan: ReturnType<typeof planTables>, context: CompressContext): Rendered & { skeletonLength: number } {
   let current: Omission[] = [];
   const stringify = cuttingStringify(context, () => current);
   const skeletonOmissions: Omission[] = [];
@@ -118,7 +126,7 @@ function lossyRender(root: object, plan: ReturnType<typeof planTables>, context:
   const budgetChars = context.budget * CHARS_PER_TOKEN;
   const cut = assemble(document, selections);
   if (cut.text.length <= budgetChars || selections.length === 0) {
-    return { text: cut.text, omissions: [...skeletonOmissions, ...cut.omissions] };
+    return { text: cut.text, omissions: [...skeletonOmissions, ...cut.omissions], skeletonLength: document.skeleton?.length ?? 0 };
   }
   const skeletonLength = document.skeleton?.length ?? 0;
   const tableSizes = selections.map((s) => s.lines.reduce((sum, line) => sum + line.length + 1, 0));
@@ -129,7 +137,7 @@ function lossyRender(root: object, plan: ReturnType<typeof planTables>, context:
     selectRows(selection, target, context);
   });
   const selected = assemble(document, selections);
-  return { text: selected.text, omissions: [...skeletonOmissions, ...selected.omissions] };
+  return { text: selected.text, omissions: [...skeletonOmissions, ...selected.omissions], skeletonLength };
 }
 
 // Chooses the rows to keep within `target` characters (must-keep rows may exceed it) and the
@@ -143,7 +151,9 @@ function selectRows(selection: TableRows, target: number, context: CompressConte
   keep[n - 1] = true;
   const errors = selection.errors;
   const anomalies = anomalyRows(table.rows, table.columns);
-  const plainLines = table.rows.map((row) => rowLine(table.columns, row, plainStringify));
+  const plainLines = table.rows.map((row, i) =>
+    (selection.rowOmissions[i]?.length ?? 0) === 0 ? (lines[i] ?? "") : rowLine(table.columns, row, plainStringify),
+  );
   const scores = relevanceScores(plainLines, context.query);
   for (let i = 0; i < n; i++) if (errors[i] || anomalies[i] || (scores[i] ?? 0) > 0) keep[i] = true;
   let used = 0;

@@ -11,6 +11,7 @@ import type { CompressContext, CompressResult, Omission } from "./types.js";
 const CHARS_PER_TOKEN = 4;
 const UNLIMITED = Number.MAX_SAFE_INTEGER;
 const TOP_EXTENSIONS = 4;
+const NOMINAL_MARKER = "x".repeat(66);
 
 export const compressListing = (text: string, context: CompressContext): CompressResult | null => {
   if (context.losslessOnly || estimateTokens(text) <= context.budget) return null;
@@ -18,16 +19,18 @@ export const compressListing = (text: string, context: CompressContext): Compres
   if (!parsed) return null;
   const budgetChars = context.budget * CHARS_PER_TOKEN;
   const facts = analyse(parsed, context);
-  let best: CompressResult | null = null;
-  for (const config of configurations(facts.maxDepth)) {
-    const result = render(parsed, facts, config, context);
-    if (!best || result.text.length < best.text.length) best = result;
-    if (result.text.length <= budgetChars) {
-      best = result;
-      break;
-    }
+  // Sizes are estimated first (no strings built); a configuration is rendered only when it may fit.
+  let best: { text: string; omissions: readonly Omission[] } | null = null;
+  const configs = configurations(facts.maxDepth);
+  for (const [n, config] of configs.entries()) {
+    const last = n === configs.length - 1;
+    if (!last && render(parsed, facts, config, context, true).size > budgetChars * 1.1) continue;
+    const rendered = render(parsed, facts, config, context, false);
+    if (!best || rendered.text.length < best.text.length) best = rendered;
+    if (rendered.text.length <= budgetChars * 1.1) break;
   }
-  return best && best.text.length < text.length ? best : null;
+  const result = best as { text: string; omissions: readonly Omission[] };
+  return result.text.length < text.length ? { text: result.text, omissions: result.omissions } : null;
 };
 
 interface FoldConfig {
@@ -49,10 +52,17 @@ function configurations(maxDepth: number): FoldConfig[] {
 
 interface Facts {
   readonly depth: readonly number[];
+  /** For each entry line, the ids of its ancestors by depth (index 0 = the listing's root). */
+  readonly ancestors: readonly (Int32Array | undefined)[];
+  /** Id of the entry's own path (used when a folded directory's contents follow it), or -1. */
+  readonly ownId: Int32Array;
+  /** For structural lines in sections (ls -R): the section's directory id and depth, else -1. */
+  readonly sectionId: Int32Array;
+  readonly sectionDepth: Int32Array;
+  readonly extension: readonly string[];
   readonly relevant: Uint8Array;
   readonly maxDepth: number;
-  /** For structural lines in sections (ls -R): depth of the section's directory. */
-  readonly sectionDepth: readonly (number | undefined)[];
+  readonly dirCount: number;
 }
 
 function segments(key: string): number {
@@ -61,31 +71,56 @@ function segments(key: string): number {
   return count;
 }
 
+// Interns every directory path once so each configuration works on integer ids, not strings.
 function analyse(parsed: ParsedListing, context: CompressContext): Facts {
-  const entryList = parsed.entries.filter((e): e is ListingEntry => e !== undefined);
+  const { entries, sections, lines } = parsed;
+  const entryList = entries.filter((e): e is ListingEntry => e !== undefined);
   let base = UNLIMITED;
   for (const entry of entryList) base = Math.min(base, segments(entry.key) - 1);
-  const depth = parsed.entries.map((entry) => (entry ? segments(entry.key) - base : 0));
-  const sectionDepth = parsed.sections.map((key, i) => (key !== undefined && !parsed.entries[i] ? segments(key) - base : undefined));
-  const relevant = new Uint8Array(parsed.lines.length);
+  const ids = new Map<string, number>();
+  const intern = (key: string): number => {
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(key, id);
+    }
+    return id;
+  };
+  const depth = new Array<number>(lines.length).fill(0);
+  const ancestors: (Int32Array | undefined)[] = new Array(lines.length).fill(undefined);
+  const ownId = new Int32Array(lines.length).fill(-1);
+  const sectionId = new Int32Array(lines.length).fill(-1);
+  const sectionDepth = new Int32Array(lines.length).fill(-1);
+  const extension = new Array<string>(lines.length).fill("");
+  let maxDepth = 0;
+  entries.forEach((entry, i) => {
+    if (!entry) {
+      const section = sections[i];
+      if (section !== undefined) {
+        sectionId[i] = intern(section);
+        sectionDepth[i] = segments(section) - base;
+      }
+      return;
+    }
+    const d = segments(entry.key) - base;
+    depth[i] = d;
+    maxDepth = Math.max(maxDepth, d);
+    const chain = new Int32Array(d);
+    let cut = entry.key.length;
+    for (let k = d - 1; k >= 0; k--) {
+      cut = entry.key.lastIndexOf("/", cut - 1);
+      chain[k] = intern(entry.key.slice(0, Math.max(0, cut)));
+    }
+    ancestors[i] = chain;
+    if (entry.isDir) ownId[i] = intern(entry.key);
+    else extension[i] = extensionOf(entry.name);
+  });
+  const relevant = new Uint8Array(lines.length);
   const scores = relevanceScores(entryList.map((e) => e.key), context.query);
   entryList.forEach((entry, k) => {
     if ((scores[k] ?? 0) > 0) relevant[entry.line] = 1;
   });
-  let maxDepth = 0;
-  for (const d of depth) maxDepth = Math.max(maxDepth, d);
-  return { depth, relevant, maxDepth, sectionDepth };
-}
-
-function ancestorAt(key: string, keyDepth: number, depth: number): string {
-  let cut = key.length;
-  for (let d = keyDepth; d > depth; d--) cut = key.lastIndexOf("/", cut - 1);
-  return key.slice(0, Math.max(0, cut));
-}
-
-function parentOf(key: string): string {
-  const slash = key.lastIndexOf("/");
-  return slash < 0 ? "" : key.slice(0, slash);
+  return { depth, ancestors, ownId, sectionId, sectionDepth, extension, relevant, maxDepth, dirCount: ids.size };
 }
 
 interface Fold {
@@ -102,74 +137,86 @@ const COMPOUND_EXTENSIONS = [".d.ts.map", ".d.mts", ".d.cts", ".d.ts", ".js.map"
 
 export function extensionOf(name: string): string {
   const lower = name.toLowerCase();
-  for (const compound of COMPOUND_EXTENSIONS) if (lower.endsWith(compound) && lower.length > compound.length) return compound;
   const dot = lower.lastIndexOf(".");
+  if (dot <= 0) return "no extension";
+  for (const compound of COMPOUND_EXTENSIONS) if (lower.endsWith(compound) && lower.length > compound.length) return compound;
   return dot > 0 && dot < lower.length - 1 && lower.length - dot <= 12 ? lower.slice(dot) : "no extension";
 }
 
-function render(parsed: ParsedListing, facts: Facts, config: FoldConfig, context: CompressContext): CompressResult {
+// Applies one configuration. With `estimate` set it only sums lengths (markers at a nominal size).
+function render(parsed: ParsedListing, facts: Facts, config: FoldConfig, context: CompressContext, estimate: boolean): CompressResult & { size: number } {
   const { lines, entries } = parsed;
   const maxDepth = config.depth;
   const keep = new Uint8Array(lines.length);
-  const folds = new Map<string, Fold>();
-  const filesSeen = new Map<string, number>();
-  const dirsSeen = new Map<string, number>();
+  const folds: Fold[] = [];
+  const foldOf = new Int32Array(facts.dirCount).fill(-1);
+  const filesSeen = new Int32Array(facts.dirCount);
+  const dirsSeen = new Int32Array(facts.dirCount);
   // A folded directory's own contents go to the marker it was folded into.
-  const redirect = new Map<string, string>();
-  const sectionHasKept = new Set<string>();
+  const redirect = new Int32Array(facts.dirCount).fill(-1);
+  const hasKept = new Uint8Array(facts.dirCount);
   entries.forEach((entry, i) => {
-    if (!entry) return;
+    const chain = facts.ancestors[i];
+    if (!entry || !chain) return;
     const d = facts.depth[i] ?? 0;
-    let owner: string | undefined;
-    if (facts.relevant[i]) owner = undefined;
-    else if (d > maxDepth) owner = ancestorAt(entry.key, d, maxDepth);
+    const parent = chain[d - 1] ?? -1;
+    let owner = -1;
+    if (facts.relevant[i]) owner = -1;
+    else if (d > maxDepth) owner = chain[maxDepth] ?? -1;
     else {
-      const parent = parentOf(entry.key);
       const counts = entry.isDir ? dirsSeen : filesSeen;
-      const seen = (counts.get(parent) ?? 0) + 1;
-      counts.set(parent, seen);
+      const seen = ++counts[parent]!;
       if (seen > (entry.isDir ? config.dirs : config.files)) owner = parent;
     }
-    if (owner !== undefined) owner = redirect.get(owner) ?? owner;
-    if (owner !== undefined && entry.isDir) redirect.set(entry.key, owner);
-    if (owner === undefined) {
+    if (owner >= 0 && redirect[owner]! >= 0) owner = redirect[owner]!;
+    const own = facts.ownId[i] ?? -1;
+    if (owner >= 0 && own >= 0) redirect[own] = owner;
+    if (owner < 0) {
       keep[i] = 1;
-      sectionHasKept.add(parsed.sections[i] ?? "");
+      if (parent >= 0) hasKept[parent] = 1;
       return;
     }
-    let fold = folds.get(owner);
-    if (!fold) {
-      fold = { first: i, indent: entry.indent, dirs: 0, files: 0, length: 0, lines: [], extensions: new Map() };
-      folds.set(owner, fold);
+    let index = foldOf[owner]!;
+    if (index < 0) {
+      index = folds.length;
+      foldOf[owner] = index;
+      folds.push({ first: i, indent: entry.indent, dirs: 0, files: 0, length: 0, lines: [], extensions: new Map() });
     }
+    const fold = folds[index]!;
     fold.lines.push(i);
     fold.length += (lines[i]?.length ?? 0) + 1;
+    if (estimate) return;
     if (entry.isDir) fold.dirs++;
     else {
       fold.files++;
-      const ext = extensionOf(entry.name);
+      const ext = facts.extension[i] ?? "";
       fold.extensions.set(ext, (fold.extensions.get(ext) ?? 0) + 1);
     }
   });
   // Markers by position; a fold shorter than its marker is shown instead.
   const markerAt = new Map<number, { text: string; count: number; unit: string }>();
-  for (const fold of folds.values()) {
-    const marker = markerFor(fold, context.hash);
+  for (const fold of folds) {
+    const marker = estimate ? { text: NOMINAL_MARKER, count: 0, unit: "" } : markerFor(fold, context.hash);
     if (fold.length <= marker.text.length) {
       for (const i of fold.lines) keep[i] = 1;
       continue;
     }
     markerAt.set(fold.first, marker);
   }
-  // Structural lines: kept unless they head a section whose entries are all folded away.
+  // Structural lines: kept unless they belong to a section whose entries all folded away.
   lines.forEach((line, i) => {
-    if (entries[i]) return;
-    const sectionDepth = facts.sectionDepth[i];
-    const section = parsed.sections[i];
-    if (line === "") return; // decided below
-    if (sectionDepth === undefined || section === undefined) keep[i] = 1;
-    else if (sectionHasKept.has(section) || (sectionDepth <= maxDepth && !redirect.has(section))) keep[i] = 1;
+    if (entries[i] || line === "") return; // blank lines are decided below
+    const section = facts.sectionId[i] ?? -1;
+    if (section < 0) keep[i] = 1;
+    else if (hasKept[section] || ((facts.sectionDepth[i] ?? 0) <= maxDepth && redirect[section]! < 0)) keep[i] = 1;
   });
+  if (estimate) {
+    let size = 0;
+    keep.forEach((kept, i) => {
+      if (kept) size += (lines[i]?.length ?? 0) + 1;
+    });
+    return { text: "", omissions: [], size: size + markerAt.size * (NOMINAL_MARKER.length + 1) };
+  }
   const out: string[] = [];
   const omissions: Omission[] = [];
   let lastBlank = true;
@@ -188,7 +235,8 @@ function render(parsed: ParsedListing, facts: Facts, config: FoldConfig, context
       lastBlank = true;
     }
   });
-  return { text: out.join("\n"), omissions };
+  const text = out.join("\n");
+  return { text, omissions, size: text.length };
 }
 
 // "[212 files omitted: 180 .js, 32 .d.ts · ...]" or "[40 entries omitted: 6 dirs, 34 files: ... · ...]"
