@@ -12,7 +12,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export type AgentName = "claude" | "codex" | "copilot";
@@ -122,6 +122,25 @@ interface Prepared {
   fresh: boolean;
 }
 
+/**
+ * Everything needed to start an agent: what `runClaude`/`runCodex`/`runCopilot` spawn. Exposed so
+ * tests of `headroom wrap` can start the agent through headroom with the same isolated HOME, env
+ * and args (drop the base-URL variables the wrapper is supposed to set, and spawn
+ * `headroom wrap <agent> -- ...args` with `runInvocation(inv, { command })`).
+ * `env.PATH` starts with the agents' binary directories, so `claude`, `codex` and `copilot`
+ * resolve to the installed versions.
+ */
+export interface Invocation {
+  agent: AgentName;
+  bin: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  home: string;
+  /** Whether `home` was created for this invocation (and is deleted after the run). */
+  freshHome: boolean;
+}
+
 function prepare(opts: Omit<RunOptions, "model">): Prepared {
   const fresh = opts.home === undefined;
   const home = opts.home ?? mkdtempSync(join(tmpdir(), "headroom-e2e-home-"));
@@ -139,7 +158,7 @@ function prepare(opts: Omit<RunOptions, "model">): Prepared {
     mkdirSync(cwd, { recursive: true });
   }
   const baseEnv: Record<string, string> = {
-    PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+    PATH: agentsPath(process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin"),
     HOME: home,
     USER: process.env.USER ?? "e2e",
     LANG: "C.UTF-8",
@@ -171,19 +190,37 @@ function mergeEnv(base: Record<string, string>, extra: Record<string, string | u
   return env;
 }
 
-function run(
-  bin: string,
-  args: string[],
-  env: Record<string, string>,
-  p: Prepared,
-  opts: Pick<RunOptions, "timeoutMs" | "keepHome">,
-): Promise<AgentResult> {
+/** PATH with the directories of the installed agent binaries first. */
+export function agentsPath(rest: string): string {
+  const dirs = (["claude", "codex", "copilot"] as const).map((a) => dirname(agentBin(a)));
+  return [...dirs, rest].join(delimiter);
+}
+
+export interface RunInvocationOptions {
+  /** Kill after this long. Default 60 s. */
+  timeoutMs?: number;
+  /** Keep a fresh HOME after the run. */
+  keepHome?: boolean;
+  /** Spawn this instead of the agent itself (e.g. `node bin/headroom.js wrap claude -- ...inv.args`). */
+  command?: { bin: string; args: string[] };
+}
+
+/**
+ * Spawn an invocation: stdin closed, own process group (a timeout, and the end of the run, kill
+ * the whole group), output collected; a fresh HOME is deleted afterwards unless `keepHome`.
+ */
+export function runInvocation(inv: Invocation, opts: RunInvocationOptions = {}): Promise<AgentResult> {
+  const bin = opts.command?.bin ?? inv.bin;
+  const args = opts.command?.args ?? inv.args;
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const started = Date.now();
+  const cleanup = (): void => {
+    if (inv.freshHome && !opts.keepHome) rmSync(inv.home, { recursive: true, force: true });
+  };
   return new Promise<AgentResult>((resolve, reject) => {
     const child = spawn(bin, args, {
-      cwd: p.cwd,
-      env,
+      cwd: inv.cwd,
+      env: inv.env,
       stdio: ["ignore", "pipe", "pipe"],
       detached: true, // own process group, so a timeout kills the agent and everything it started
     });
@@ -205,6 +242,7 @@ function run(
     }, timeoutMs);
     child.on("error", (e) => {
       clearTimeout(timer);
+      cleanup();
       reject(e);
     });
     child.on("close", (code, signal) => {
@@ -218,13 +256,17 @@ function run(
         stderr: Buffer.concat(err).toString("utf8"),
         timedOut,
         durationMs: Date.now() - started,
-        home: p.home,
+        home: inv.home,
         argv: [bin, ...args],
       };
-      if (p.fresh && !opts.keepHome) rmSync(p.home, { recursive: true, force: true });
+      cleanup();
       resolve(result);
     });
   });
+}
+
+function invocation(agent: AgentName, args: string[], env: Record<string, string>, p: Prepared): Invocation {
+  return { agent, bin: agentBin(agent), args, env, cwd: p.cwd, home: p.home, freshHome: p.fresh };
 }
 
 const trimSlash = (u: string): string => u.replace(/\/+$/, "");
@@ -237,6 +279,10 @@ const withV1 = (u: string): string => (/\/v1$/.test(trimSlash(u)) ? trimSlash(u)
  * `claude -p PROMPT --allowedTools Bash` with ANTHROPIC_BASE_URL = baseUrl and a test API key.
  */
 export function runClaude(opts: RunOptions): Promise<AgentResult> {
+  return runInvocation(claudeInvocation(opts), opts);
+}
+
+export function claudeInvocation(opts: RunOptions): Invocation {
   const p = prepare(opts);
   const env = mergeEnv(
     {
@@ -255,7 +301,7 @@ export function runClaude(opts: RunOptions): Promise<AgentResult> {
   const args = ["-p", opts.prompt, "--allowedTools", "Bash"];
   if (opts.model !== undefined) args.push("--model", opts.model);
   args.push(...(opts.args ?? []));
-  return run(agentBin("claude"), args, env, p, opts);
+  return invocation("claude", args, env, p);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -269,7 +315,13 @@ export const CODEX_CLASSIC_MODEL = "gpt-5-codex";
  * recent versions). Default model: CODEX_CLASSIC_MODEL; pass `model: null` for Codex's own default
  * model (which uses the code-mode `exec` tool).
  */
-export function runCodex(opts: Omit<RunOptions, "model"> & { model?: string | null }): Promise<AgentResult> {
+export function runCodex(opts: CodexRunOptions): Promise<AgentResult> {
+  return runInvocation(codexInvocation(opts), opts);
+}
+
+export type CodexRunOptions = Omit<RunOptions, "model"> & { model?: string | null };
+
+export function codexInvocation(opts: CodexRunOptions): Invocation {
   const p = prepare(opts);
   const codexHome = join(p.home, ".codex");
   mkdirSync(codexHome, { recursive: true });
@@ -301,7 +353,7 @@ export function runCodex(opts: Omit<RunOptions, "model"> & { model?: string | nu
   const model = opts.model === undefined ? CODEX_CLASSIC_MODEL : opts.model;
   if (model !== null) args.push("-m", model);
   args.push(...(opts.args ?? []), opts.prompt);
-  return run(agentBin("codex"), args, env, p, opts);
+  return invocation("codex", args, env, p);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -319,7 +371,13 @@ const COPILOT_DEFAULT_MODEL: Record<CopilotWire, string> = {
  * `copilot -p PROMPT --yolo --no-auto-update --disable-client-telemetry` with a bring-your-own
  * provider (COPILOT_PROVIDER_*) at baseUrl (+ "/v1" for the OpenAI wires).
  */
-export function runCopilot(opts: RunOptions & { wire: CopilotWire }): Promise<AgentResult> {
+export function runCopilot(opts: CopilotRunOptions): Promise<AgentResult> {
+  return runInvocation(copilotInvocation(opts), opts);
+}
+
+export type CopilotRunOptions = RunOptions & { wire: CopilotWire };
+
+export function copilotInvocation(opts: CopilotRunOptions): Invocation {
   const p = prepare(opts);
   const providerEnv: Record<string, string> =
     opts.wire === "anthropic"
@@ -337,7 +395,7 @@ export function runCopilot(opts: RunOptions & { wire: CopilotWire }): Promise<Ag
     opts.env,
   );
   const args = ["-p", opts.prompt, "--yolo", "--no-auto-update", "--disable-client-telemetry", ...(opts.args ?? [])];
-  return run(agentBin("copilot"), args, env, p, opts);
+  return invocation("copilot", args, env, p);
 }
 
 /** A one-line summary of a run for assertion messages. */
