@@ -50,9 +50,10 @@ export function anomalyRows(rows: readonly JsonObject[], columns: readonly strin
   if (n < MIN_ROWS_FOR_ANOMALIES) return flags;
   const cap = Math.max(1, Math.floor(n * 0.1));
   for (const column of columns) {
-    const flagged = categoricalOutliers(rows, column) ?? numericOutliers(rows, column);
-    if (!flagged || flagged.length === 0 || flagged.length > cap) continue;
-    for (const i of flagged) flags[i] = true;
+    for (const flagged of [categoricalOutliers(rows, column), numericOutliers(rows, column)]) {
+      if (!flagged || flagged.length === 0 || flagged.length > cap) continue;
+      for (const i of flagged) flags[i] = true;
+    }
   }
   return flags;
 }
@@ -60,8 +61,7 @@ export function anomalyRows(rows: readonly JsonObject[], columns: readonly strin
 function scalarKey(value: unknown): string | undefined {
   if (typeof value === "string") return value.length <= 64 ? `s${value}` : undefined;
   if (typeof value === "boolean" || value === null) return `b${String(value)}`;
-  if (typeof value === "number") return `n${value}`;
-  return undefined;
+  return undefined; // numbers are judged by numericOutliers
 }
 
 // Rare values of a low-cardinality column with a dominant value; undefined when not categorical.
