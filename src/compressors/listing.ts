@@ -140,7 +140,8 @@ export function extensionOf(name: string): string {
   const dot = lower.lastIndexOf(".");
   if (dot <= 0) return "no extension";
   for (const compound of COMPOUND_EXTENSIONS) if (lower.endsWith(compound) && lower.length > compound.length) return compound;
-  return dot > 0 && dot < lower.length - 1 && lower.length - dot <= 12 ? lower.slice(dot) : "no extension";
+  // Marker details must not hold brackets, the separator dot or line breaks.
+  return dot < lower.length - 1 && lower.length - dot <= 12 ? lower.slice(dot).replace(/[[\]·\r\n]/g, "_") : "no extension";
 }
 
 // Applies one configuration. With `estimate` set it only sums lengths (markers at a nominal size).
