@@ -42,6 +42,48 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: "ledger of proxied requests",
+    up(db) {
+      db.exec(`
+        -- One row per proxied request (src/ledger/types.ts LedgerEntry). time is ms since the epoch;
+        -- estimate is 0/1; usage_* are NULL when the provider did not report them.
+        CREATE TABLE requests (
+          id                   INTEGER PRIMARY KEY,
+          time                 INTEGER NOT NULL,
+          session_key          TEXT NOT NULL,
+          agent                TEXT NOT NULL,
+          model                TEXT,
+          path                 TEXT NOT NULL,
+          mode                 TEXT NOT NULL,
+          status               TEXT NOT NULL,
+          units_compressed     INTEGER NOT NULL,
+          tokens_before        INTEGER NOT NULL,
+          tokens_after         INTEGER NOT NULL,
+          estimate             INTEGER NOT NULL,
+          usage_input          INTEGER,
+          usage_cache_creation INTEGER,
+          usage_cache_read     INTEGER,
+          usage_output         INTEGER,
+          added_ms             REAL NOT NULL,
+          upstream_status      INTEGER
+        );
+        CREATE INDEX requests_time ON requests(time);
+        CREATE INDEX requests_agent_time ON requests(agent, time);
+        CREATE INDEX requests_session_time ON requests(session_key, time);
+        -- Tokens of tool outputs per content kind, for each request.
+        CREATE TABLE request_kinds (
+          request_id    INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+          kind          TEXT NOT NULL,
+          units         INTEGER NOT NULL,
+          tokens_before INTEGER NOT NULL,
+          tokens_after  INTEGER NOT NULL,
+          PRIMARY KEY (request_id, kind)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 /** Highest schema version this build knows. */

@@ -11,8 +11,9 @@ import { useTempDirs } from "./helpers.js";
 
 const tempDir = useTempDirs();
 
+// The next migration after the real ones (a stand-in schema step for these tests).
 const migration2: Migration = {
-  version: 2,
+  version: latestVersion() + 1,
   name: "test: ledger",
   up(db) {
     db.exec(`CREATE TABLE ledger (id INTEGER PRIMARY KEY, tokens INTEGER NOT NULL)`);
@@ -51,7 +52,7 @@ describe("migrations", () => {
     store.close();
 
     const db = openDatabase({ path, migrations: [...MIGRATIONS, migration2] });
-    expect(schemaVersion(db)).toBe(2);
+    expect(schemaVersion(db)).toBe(latestVersion() + 1);
     db.prepare(`INSERT INTO ledger (tokens) VALUES (42)`).run();
     expect(db.prepare(`SELECT COUNT(*) AS n FROM ledger`).get()).toEqual({ n: 1 });
     const row = db.prepare(`SELECT content, bytes, kind, note FROM originals WHERE hash = ?`).get(hash) as {
@@ -88,7 +89,7 @@ describe("migrations", () => {
     const path = join(tempDir(), "fail.db");
     openDatabase({ path }).close();
     const broken: Migration = {
-      version: 2,
+      version: latestVersion() + 1,
       name: "broken",
       up(db) {
         db.exec(`CREATE TABLE half_done (x)`);
@@ -97,7 +98,7 @@ describe("migrations", () => {
     };
     expect(() => openDatabase({ path, migrations: [...MIGRATIONS, broken] })).toThrow(/boom/);
     const db = new BetterSqlite3(path);
-    expect(schemaVersion(db)).toBe(1);
+    expect(schemaVersion(db)).toBe(latestVersion());
     expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'half_done'`).get()).toBeUndefined();
     db.close();
   });
