@@ -12,6 +12,7 @@ import {
   stripAnsi,
   toRuns,
 } from "./fold.js";
+import { durationOutliers, parseRecord, SEVERITY_ERROR, SEVERITY_NONE, SEVERITY_NOTICE, SEVERITY_WARNING, type LogRecord } from "./log-records.js";
 import type { CompressContext, CompressResult, Compressor, Query } from "./types.js";
 
 export const LINE_ERROR = 1;
@@ -19,7 +20,14 @@ export const LINE_WARNING = 2;
 export const LINE_STACK = 4;
 export const LINE_SUMMARY = 8;
 export const LINE_QUERY = 16;
-const IMPORTANT = LINE_ERROR | LINE_WARNING | LINE_STACK | LINE_SUMMARY | LINE_QUERY;
+/** A client error (HTTP 4xx) in a structured record: the first of each shape is kept, repeats fold. */
+export const LINE_NOTICE = 32;
+/** A duration outlier (e.g. rt=1.000 where the median is 0.002): kept. */
+export const LINE_ANOMALY = 64;
+const IMPORTANT = LINE_ERROR | LINE_WARNING | LINE_STACK | LINE_SUMMARY | LINE_QUERY | LINE_ANOMALY;
+// A query word or entity on more than this share of the lines does not single anything out.
+const SELECTIVE_SHARE = 0.05;
+const SELECTIVE_MIN = 3;
 
 const CONTEXT_BEFORE = 2;
 const CONTEXT_AFTER = 2;
@@ -28,7 +36,7 @@ const MIN_HEAD = 3;
 const MIN_TAIL = 5;
 
 const ERROR_RE =
-  /\b(?:errors?|err!|fatal|panic(?:ked)?|exception|fail(?:ed|ure|ures|s|ing)?|traceback|critical|crit|abort(?:ed)?|segmentation fault|core dumped|unhandled|uncaught|refused|denied|timed? ?out|cannot|could not|unable to|not found|undefined reference|undeclared)\b|[✗✘×]/i;
+  /\b(?:errors?|err!|fatal|panic(?:ked)?|exception|fail(?:ed|ure|ures|s|ing)?|traceback|critical|crit|alert|emerg|abort(?:ed)?|segmentation fault|core dumped|unhandled|uncaught|refused|denied|timed? ?out|cannot|could not|unable to|not found|undefined reference|undeclared)\b|[✗✘×]/i;
 const ERROR_NAME_RE = /\b[A-Z]\w*(?:Error|Exception)\b|\bE\d{3,5}\b|\bERR_[A-Z_]+|^E {2,}|^> {2,}/;
 const WARN_RE = /\bwarn(?:ing|ings)?\b|\bdeprecat(?:ed|ion)\b/i;
 const STACK_RE =
@@ -36,16 +44,45 @@ const STACK_RE =
 const SUMMARY_RE =
   /\b\d+ (?:passed|failed|skipped|passing|failing|pending|todo|tests?|suites?|errors?|warnings?|problems?)\b|^\s*(?:Tests?|Test Files|Test Suites|Snapshots|Ran \d+)\b|\bexit(?:ed)?(?: with)? (?:code|status)\b|^\[exit \d+\]|^(?:OK|FAILED|PASSED|SUCCESS|BUILD \w+)\b|test result:|^={3,}|^_{3,} .* _{3,}$|⎯{3,}|npm ERR!|^npm (?:error|warn)\b|\berror TS\d+|\berror\[E\d+\]|make(?:\[\d+\])?: \*\*\*|Finished .* target|Process finished|^\s*(?:Done|Completed|Finished) in\b/i;
 
-/** Bit flags (LINE_*) for one line; ANSI codes are ignored. */
+/** Bit flags (LINE_*) for one line; ANSI codes are ignored. Structured records are read by their fields. */
 export function classifyLine(line: string, query?: Query): number {
   const s = stripAnsi(line);
+  return classifyParsed(s, parseRecord(s), query);
+}
+
+// Flags from a record's own fields (level, status, error fields) when it has them, else from its words.
+function classifyParsed(s: string, record: LogRecord | undefined, query: Query | undefined): number {
   let flags = 0;
-  if (ERROR_RE.test(s) || ERROR_NAME_RE.test(s)) flags |= LINE_ERROR;
-  if (WARN_RE.test(s)) flags |= LINE_WARNING;
-  if (STACK_RE.test(s)) flags |= LINE_STACK;
-  if (SUMMARY_RE.test(s)) flags |= LINE_SUMMARY;
+  if (record && record.severity !== SEVERITY_NONE) {
+    if (record.severity === SEVERITY_ERROR) flags |= LINE_ERROR;
+    else if (record.severity === SEVERITY_WARNING) flags |= LINE_WARNING;
+    else if (record.severity === SEVERITY_NOTICE) flags |= LINE_NOTICE;
+  } else {
+    if (ERROR_RE.test(s) || ERROR_NAME_RE.test(s)) flags |= LINE_ERROR;
+    if (WARN_RE.test(s)) flags |= LINE_WARNING;
+    if (STACK_RE.test(s)) flags |= LINE_STACK;
+    if (SUMMARY_RE.test(s)) flags |= LINE_SUMMARY;
+  }
   if (query && matchesQuery(s, query)) flags |= LINE_QUERY;
   return flags;
+}
+
+/**
+ * The query without the words and entities that match too many lines (a word on every record says
+ * nothing about which ones matter). Counts over run starts; stops counting a term once it is out.
+ */
+export function selectiveQuery(lines: readonly string[], starts: ArrayLike<number>, query: Query): Query {
+  const n = starts.length;
+  const limit = Math.max(SELECTIVE_MIN, Math.floor(n * SELECTIVE_SHARE));
+  const keepEntity = query.entities.filter((e) => e.length >= 3 && countUpTo(lines, starts, limit, (l) => l.includes(e)) <= limit);
+  const keepTerm = query.terms.filter((t) => countUpTo(lines, starts, limit, (l) => l.toLowerCase().includes(t)) <= limit);
+  return { text: query.text, terms: keepTerm, entities: keepEntity };
+}
+
+function countUpTo(lines: readonly string[], starts: ArrayLike<number>, limit: number, test: (line: string) => boolean): number {
+  let count = 0;
+  for (let i = 0; i < starts.length && count <= limit; i++) if (test(lines[starts[i] ?? 0] ?? "")) count++;
+  return count;
 }
 
 /** True when the line mentions an exact query entity or a query term (case-insensitive). */
@@ -83,6 +120,10 @@ function blockEnd(lines: readonly string[], starts: readonly number[], at: numbe
   return end;
 }
 
+function hasTerms(query: Query): boolean {
+  return query.terms.length > 0 || query.entities.length > 0;
+}
+
 function markRange(keep: Uint8Array, from: number, to: number, skip: Uint8Array): void {
   for (let k = Math.max(0, from); k <= Math.min(keep.length - 1, to); k++) if (!skip[k]) keep[k] = 1;
 }
@@ -102,12 +143,18 @@ export const compressLog: Compressor = (text: string, context: CompressContext):
   const starts = runs.map((r) => r.start);
   const flags = new Uint8Array(n);
   const signatures = new Float64Array(n);
-  const hasQuery = context.query.terms.length > 0 || context.query.entities.length > 0;
+  const query = hasTerms(context.query) ? selectiveQuery(lines, starts, context.query) : undefined;
+  const records: (LogRecord | undefined)[] = new Array<LogRecord | undefined>(n);
   for (let i = 0; i < n; i++) {
-    const line = lines[starts[i] ?? 0] ?? "";
-    flags[i] = classifyLine(line, hasQuery ? context.query : undefined);
-    signatures[i] = lineSignature(stripAnsi(line));
+    const line = stripAnsi(lines[starts[i] ?? 0] ?? "");
+    const record = parseRecord(line);
+    records[i] = record;
+    flags[i] = classifyParsed(line, record, query && hasTerms(query) ? query : undefined);
+    // Records of one event share a shape (level, message, keys, status); plain lines their masked text.
+    signatures[i] = lineSignature(record && record.severity !== SEVERITY_NONE ? record.shape : line);
   }
+  const outliers = durationOutliers(records);
+  for (let i = 0; i < n; i++) if (outliers[i]) flags[i] = (flags[i] ?? 0) | LINE_ANOMALY;
 
   // Stack traces identical (byte for byte) to one already kept are dropped; the marker says so.
   const dupStack = new Uint8Array(n);
@@ -128,8 +175,16 @@ export const compressLog: Compressor = (text: string, context: CompressContext):
 
   const keep = new Uint8Array(n);
   const seenEvents = new Set<number>();
+  const seenNotices = new Set<number>();
   for (let i = 0; i < n; i++) {
     const f = flags[i] ?? 0;
+    if (f & LINE_NOTICE && !(f & IMPORTANT)) {
+      // A client error (4xx) is shown once per shape; its repeats are counted in the markers.
+      const sig = signatures[i] ?? 0;
+      if (!seenNotices.has(sig)) keep[i] = 1;
+      seenNotices.add(sig);
+      continue;
+    }
     if (!(f & IMPORTANT) || dupStack[i]) continue;
     keep[i] = 1;
     if (!(f & (LINE_ERROR | LINE_WARNING))) continue;
@@ -178,15 +233,18 @@ function gapDetail(
   const distinct = new Set<number>();
   let errors = 0;
   let stackLines = 0;
+  let notices = 0;
   for (let k = from; k < to; k++) {
     distinct.add(signatures[k] ?? 0);
     const count = runs[k]?.count ?? 0;
     if (dupStack[k]) stackLines += count;
     else if ((flags[k] ?? 0) & LINE_ERROR) errors += count;
+    else if ((flags[k] ?? 0) & LINE_NOTICE) notices += count;
   }
   const above = from > 0 && keep[from - 1] ? signatures[from - 1] : undefined;
   const stack = stackLines > 0 ? `, ${stackLines} in stack traces identical to one shown` : "";
-  if (distinct.size === 1 && above !== undefined && distinct.has(above)) return `like the line above, ${errors} errors${stack}`;
-  return `${distinct.size} distinct, ${errors} errors${stack}`;
+  const notice = notices > 0 ? `, ${notices} 4xx of shapes shown` : "";
+  if (distinct.size === 1 && above !== undefined && distinct.has(above)) return `like the line above, ${errors} errors${notice}${stack}`;
+  return `${distinct.size} distinct, ${errors} errors${notice}${stack}`;
 }
 

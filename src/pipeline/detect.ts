@@ -16,7 +16,15 @@ const GREP_CONTEXT_RE = /^[^\s:][^:\n]{0,300}?-\d+-/;
 const GREP_FILE_RE = /^[^\s:]*[/.][^\s:]*\.[A-Za-z0-9]{1,8}:/;
 const GREP_RE_ANY = { test: (l: string) => GREP_RE.test(l) || GREP_CONTEXT_RE.test(l) || GREP_FILE_RE.test(l) || l === "--" };
 const RG_LINE_RE = /^\d+[:-]/;
-const TIMESTAMP_RE = /^\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d/;
+// ISO/RFC 3339 stamps, nginx/Apache error logs (2026/11/24 22:45:10) and access logs ("[24/Nov/2026:22:45:10 +0000]").
+const TIMESTAMP_RE =
+  /^\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d|^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d|^\S+ \S+ \S+ \[\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "/;
+// One JSON object per line that carries a log record's fields (time, level, message).
+const JSON_LOG_KEY_RE = /"(?:time|timestamp|ts|@timestamp|level|lvl|severity|levelname|msg|message)"\s*:/;
+const JSON_RECORD_RE = { test: (l: string) => isJsonObjectLine(l) && JSON_LOG_KEY_RE.test(l) };
+const MD_HEADING_RE = /^#{1,6} \S/;
+const MD_FENCE_RE = /^ {0,3}(?:```|~~~)/;
+const MD_SYNTAX_RE = /\[[^\]\n]+\]\([^)\s]+\)|^\s*[-*+] \S|^\s*\d+\. \S|\*\*\S|`[^`\n]+`|^\s*>\s|^\|.*\|\s*$/;
 // "dir/sub:" headers of ls -R; a function, not one regex, to avoid backtracking on long lines.
 const DIR_HEADER_RE = {
   test: (l: string) => l === ".:" || (l.endsWith(":") && l.includes("/") && !/\s/.test(l.charAt(0)) && l.indexOf(":") === l.length - 1),
@@ -40,7 +48,44 @@ export function detectKind(text: string): ContentKind {
   if (isJson(text)) return "json";
   const sampled = sampleLines(text);
   const lines = text.includes("\u001b") ? sampled.map(stripAnsi) : sampled;
+  if (isMarkdown(lines)) return "prose";
   return classifyLines(lines, text);
+}
+
+// One JSON object on one line (first and last non-space characters are braces).
+function isJsonObjectLine(line: string): boolean {
+  const t = line.trim();
+  return t.length > 1 && t.charCodeAt(0) === 123 && t.charCodeAt(t.length - 1) === 125;
+}
+
+/**
+ * Markdown: ATX headings set off by blank lines, plus other Markdown syntax (fences, links, lists,
+ * emphasis, inline code). Headings alone could be root prompts ("# ls"), so both are required.
+ */
+export function isMarkdown(lines: readonly string[]): boolean {
+  let headings = 0;
+  let spaced = 0;
+  let fences = 0;
+  let syntax = 0;
+  let nonBlank = 0;
+  let inFence = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    if (MD_FENCE_RE.test(line)) {
+      fences++;
+      inFence = !inFence;
+      continue;
+    }
+    if (line.trim() === "") continue;
+    nonBlank++;
+    if (inFence) continue;
+    if (MD_HEADING_RE.test(line)) {
+      headings++;
+      if ((lines[i - 1] ?? "").trim() === "" || (lines[i + 1] ?? "").trim() === "") spaced++;
+    } else if (MD_SYNTAX_RE.test(line)) syntax++;
+  }
+  if (nonBlank === 0) return false;
+  return headings >= 2 && spaced >= headings * 0.6 && (fences >= 2 || syntax / nonBlank >= 0.1);
 }
 
 /** True when the text is a JSON document: first non-space char is { or [, bounded depth, and it parses. */
@@ -116,7 +161,7 @@ function classifyLines(all: readonly string[], text: string): ContentKind {
   const head = text.slice(0, 512).trimStart().toLowerCase();
   if (head.startsWith("<!doctype html") || head.startsWith("<html") || ratio(lines, HTML_TAG_RE) >= 0.5) return "html";
   const log = ratio(lines, LOG_RE);
-  if (ratio(lines, TIMESTAMP_RE) >= 0.3) return "log";
+  if (ratio(lines, TIMESTAMP_RE) >= 0.3 || ratio(lines, JSON_RECORD_RE) >= 0.5) return "log";
   const grep = ratio(lines, GREP_RE_ANY);
   const rg = ratio(lines, RG_LINE_RE);
   if ((grep >= 0.6 && grep > log) || (rg >= 0.3 && rg + ratio(lines, PATH_RE) >= 0.8)) return "search";
@@ -167,6 +212,9 @@ interface Block {
  */
 export function splitSections(text: string): Section[] {
   const lines = text.split("\n");
+  // A Markdown document is one section: its headings look like root prompts, its fenced examples
+  // like code, JSON or shell sessions, but they are all part of the document.
+  if (isMarkdown(sampleLines(text))) return [{ kind: "prose", text }];
   const blocks: Block[] = [];
   let open = 0;
   const flush = (to: number) => {
@@ -174,8 +222,23 @@ export function splitSections(text: string): Section[] {
     open = to;
   };
   const scanBudget = { left: text.length * 2 + 1_000_000 };
+  let inFence = false;
   for (let i = 0; i < lines.length; ) {
     const line = lines[i] ?? "";
+    if (MD_FENCE_RE.test(line)) inFence = !inFence;
+    if (inFence) {
+      // Inside a fenced block nothing starts a new section.
+      i++;
+      continue;
+    }
+    const recordsEnd = line.length > 0 && line.charCodeAt(0) === 123 ? jsonLinesEnd(lines, i) : -1;
+    if (recordsEnd > i) {
+      // JSON lines (a structured log): one log block, however many records.
+      flush(i);
+      blocks.push({ from: i, to: recordsEnd, kind: "log" });
+      open = i = recordsEnd;
+      continue;
+    }
     const diffEnd = line.startsWith("diff ") || line.startsWith("--- ") || line.startsWith("commit ") ? diffBlockEnd(lines, i) : -1;
     if (diffEnd > i) {
       flush(i);
@@ -217,14 +280,25 @@ function mergeSections(
 ): Section[] {
   const decided: { kind: ContentKind; from: number; to: number }[] = [];
   let pending = -1; // a lone prompt line waits for the output it introduces
+  let blankFrom = -1; // leading blank lines wait for the first section
   for (const block of blocks) {
     const first = lines[block.from] ?? "";
     const length = block.to - block.from;
+    if (block.kind === undefined && isBlank(lines, block.from, block.to)) {
+      // Blank lines never make a section of their own (no zero-length sections): they join the
+      // section before (JSON stays valid with trailing whitespace), or the one after.
+      const prev = decided[decided.length - 1];
+      if (prev && pending < 0) prev.to = block.to;
+      else if (pending < 0 && blankFrom < 0) blankFrom = block.from;
+      continue;
+    }
+    if (blankFrom >= 0 && pending < 0) pending = blankFrom;
+    blankFrom = -1;
     if (block.kind === undefined && length === 1 && PROMPT_RE.test(first)) {
       if (pending < 0) pending = block.from;
       continue;
     }
-    if (pending >= 0 && block.kind === "json") {
+    if (pending >= 0 && block.kind === "json" && !isBlank(lines, pending, block.from)) {
       // A JSON section must be pure JSON: its prompt line stays with what came before.
       attachToPrevious(decided, pending, block.from);
       pending = -1;
@@ -250,7 +324,28 @@ function mergeSections(
     else decided.push({ kind, from, to: block.to });
   }
   if (pending >= 0) attachToPrevious(decided, pending, lines.length);
+  if (blankFrom >= 0) attachToPrevious(decided, blankFrom, lines.length);
   return decided.map((d) => ({ kind: d.kind, text: slice(d.from, d.to) }));
+}
+
+function isBlank(lines: readonly string[], from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if ((lines[i] ?? "").trim() !== "") return false;
+  return true;
+}
+
+// End (exclusive) of a run of JSON-lines log records starting at `start` (at least 3, blank lines
+// inside allowed); -1 when there is no such run.
+function jsonLinesEnd(lines: readonly string[], start: number): number {
+  let end = start;
+  let records = 0;
+  for (let i = start; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    if (JSON_RECORD_RE.test(line)) {
+      records++;
+      end = i + 1;
+    } else if (line.trim() !== "") break;
+  }
+  return records >= 3 ? end : -1;
 }
 
 // End (exclusive) of a diff starting at `start`, following hunk line counts; -1 when it is not a diff.
