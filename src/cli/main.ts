@@ -53,6 +53,20 @@ export async function main(argv: readonly string[]): Promise<number> {
       run(async () => (await import("./purge.js")).purgeCommand(options)),
     );
 
+  program
+    .command("proxy")
+    .description("run the compressing proxy for any agent or SDK (long-running; Ctrl-C stops it)")
+    .option("-p, --port <port>", "port to listen on, 0 for any free one (default: 8787, env HEADROOM_PORT)")
+    .option("--host <address>", "address to bind (default: 127.0.0.1; anything else is reachable from other machines)")
+    .option("-m, --mode <mode>", "compress, measure (forward originals, record savings) or off (pure pass-through)")
+    .option("--anthropic-upstream <url>", "Anthropic API base, without /v1 (default: https://api.anthropic.com)")
+    .option("--openai-upstream <url>", "OpenAI-compatible API base, with /v1 (default: https://api.openai.com/v1)")
+    .option("--json", "print where it listens as one JSON object")
+    .addHelpText("after", "\nExamples:\n  headroom proxy\n  ANTHROPIC_BASE_URL=http://127.0.0.1:8787 claude\n  headroom proxy --port 9000 --openai-upstream http://localhost:4000/v1 --mode measure")
+    .action((options: { port?: string; host?: string; mode?: string; anthropicUpstream?: string; openaiUpstream?: string; json?: boolean }) =>
+      run(async () => (await import("./proxy.js")).proxyCommand(options)),
+    );
+
   const mcp = program.command("mcp").description("MCP server with headroom_compress, headroom_retrieve, headroom_stats");
   mcp
     .command("serve")

@@ -1,0 +1,136 @@
+// `headroom proxy`: the long-running proxy for any client. Resolves its settings once (flags > env >
+// config > defaults), opens the store and the ledger, prints where it listens and how to point
+// agents at it, and shuts down cleanly on SIGINT / SIGTERM.
+import type { LedgerEntry } from "../ledger/types.js";
+import type { ProxyOptions } from "../proxy/server.js";
+import { HeadroomError } from "../errors.js";
+import { note, printJson } from "./output.js";
+import { resolveSettings } from "./settings.js";
+
+export interface ProxyCommandOptions {
+  readonly port?: string;
+  readonly host?: string;
+  readonly mode?: string;
+  readonly anthropicUpstream?: string;
+  readonly openaiUpstream?: string;
+  readonly json?: boolean;
+}
+
+/** What the ledger module (src/ledger/ledger.ts) provides; loaded when present. */
+interface LedgerLike {
+  record(entry: LedgerEntry): void;
+  summary(...args: unknown[]): unknown;
+  close?(): void;
+}
+
+/** Resolves a stop signal: SIGINT or SIGTERM (tests pass their own promise). */
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve(signal);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+export async function proxyCommand(options: ProxyCommandOptions, env: NodeJS.ProcessEnv = process.env, stop: Promise<unknown> = stopSignal()): Promise<number> {
+  const settings = await resolveSettings(options.mode === undefined ? {} : { mode: options.mode }, env);
+  const port = parsePort(options.port ?? env.HEADROOM_PORT ?? "8787");
+  const host = options.host ?? env.HEADROOM_HOST ?? "127.0.0.1";
+  const [{ startProxy }, { normalizeUpstream, DEFAULT_UPSTREAMS }, { openStore }] = await Promise.all([
+    import("../proxy/server.js"),
+    import("../proxy/upstream.js"),
+    import("./store.js"),
+  ]);
+  const upstreams = {
+    anthropic: upstream(options.anthropicUpstream ?? env.HEADROOM_ANTHROPIC_UPSTREAM, "--anthropic-upstream", DEFAULT_UPSTREAMS.anthropic, normalizeUpstream),
+    openai: upstream(options.openaiUpstream ?? env.HEADROOM_OPENAI_UPSTREAM, "--openai-upstream", DEFAULT_UPSTREAMS.openai, normalizeUpstream),
+  };
+  const store = settings.mode === "off" ? null : await openStore();
+  const ledger = settings.mode === "off" ? undefined : await openLedger(settings.dbPath);
+  const ledgerHooks = await loadLedgerHelpers();
+  const proxyOptions: ProxyOptions = {
+    port,
+    host,
+    mode: settings.mode,
+    upstreams,
+    store,
+    env,
+    ...(ledger ? { record: (entry: LedgerEntry) => ledger.record(entry), stats: () => ledger.summary() } : {}),
+    ...ledgerHooks,
+  };
+  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  try {
+    proxy = await startProxy(proxyOptions);
+  } catch (error) {
+    store?.close();
+    ledger?.close?.();
+    throw error;
+  }
+  const openaiBase = `${proxy.url}/v1`;
+  if (options.json) {
+    printJson({ url: proxy.url, host: proxy.host, port: proxy.port, mode: proxy.mode, upstreams: proxy.upstreams, env: { ANTHROPIC_BASE_URL: proxy.url, OPENAI_BASE_URL: openaiBase } });
+  } else {
+    process.stdout.write(
+      [
+        `headroom proxy listening on ${proxy.url} (mode: ${proxy.mode})`,
+        `  upstreams: Anthropic ${proxy.upstreams.anthropic}, OpenAI ${proxy.upstreams.openai}`,
+        "",
+        "Point your agents at it:",
+        `  Claude Code, Anthropic SDKs:  ANTHROPIC_BASE_URL=${proxy.url}`,
+        `  OpenAI SDKs, Copilot CLI:     OPENAI_BASE_URL=${openaiBase}  COPILOT_PROVIDER_BASE_URL=${openaiBase}`,
+        `  Codex:                        -c 'model_providers.headroom={name="headroom",base_url="${openaiBase}",wire_api="responses",env_key="OPENAI_API_KEY"}' -c model_provider=headroom`,
+        "",
+        `Health: ${proxy.url}/health   Stats: ${proxy.url}/stats   Stop: Ctrl-C`,
+        "",
+      ].join("\n"),
+    );
+  }
+  await stop;
+  if (!options.json) note("headroom proxy: shutting down");
+  await proxy.close();
+  store?.close();
+  ledger?.close?.();
+  return 0;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new HeadroomError("HR_BAD_OPTION", `--port must be a port number between 0 and 65535, got "${value}".`);
+  }
+  return port;
+}
+
+function upstream(value: string | undefined, flag: string, fallback: string, normalize: (value: string, flag: string) => string): string {
+  if (value === undefined || value === "") return fallback;
+  try {
+    return normalize(value, flag);
+  } catch (error) {
+    throw new HeadroomError("HR_BAD_OPTION", error instanceof Error ? error.message : String(error));
+  }
+}
+
+// The ledger modules are written alongside this one; until they exist the proxy runs without a ledger.
+// The specifiers are variables so a missing module is a runtime miss, not a compile error.
+async function openLedger(dbPath: string): Promise<LedgerLike | undefined> {
+  const specifier = "../ledger/ledger.js";
+  const mod = (await import(specifier).catch(() => undefined)) as { Ledger?: { open(path: string): LedgerLike } } | undefined;
+  return mod?.Ledger?.open(dbPath);
+}
+
+async function loadLedgerHelpers(): Promise<Pick<ProxyOptions, "sessionKey" | "agentFrom">> {
+  const session = "../ledger/session.js";
+  const agent = "../ledger/agent.js";
+  const [sessionMod, agentMod] = (await Promise.all([import(session).catch(() => undefined), import(agent).catch(() => undefined)])) as [
+    { sessionKey?: ProxyOptions["sessionKey"] } | undefined,
+    { agentFrom?: ProxyOptions["agentFrom"] } | undefined,
+  ];
+  return {
+    ...(sessionMod?.sessionKey ? { sessionKey: sessionMod.sessionKey } : {}),
+    ...(agentMod?.agentFrom ? { agentFrom: agentMod.agentFrom } : {}),
+  };
+}

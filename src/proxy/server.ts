@@ -1,0 +1,316 @@
+// The proxy: a node:http server between agents and their providers. The four model routes get the
+// pipeline (fail-open, see transform.ts); everything else passes through to the provider the
+// request's headers point at. /health and /stats are answered here. Listens on 127.0.0.1 by default
+// and refuses foreign Host headers (DNS rebinding).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { debuglog } from "node:util";
+import type { Dispatcher } from "undici";
+import { HeadroomError, isHeadroomError } from "../errors.js";
+import type { LedgerEntry, ProviderUsage, ProxyMode } from "../ledger/types.js";
+import type { Store } from "../ccr/store.js";
+import { compressMessages } from "../pipeline/compress-messages.js";
+import { loadCounter } from "../tokens/count.js";
+import { VERSION } from "../version.js";
+import { anthropicMessages } from "./anthropic-messages.js";
+import { BODY_TOO_LARGE, DEFAULT_BODY_LIMIT, decodeBody, readBody } from "./body.js";
+import { CircuitBreaker, type BreakerOptions } from "./breaker.js";
+import { forwardRequest, type ForwardOutcome } from "./forward.js";
+import { hostGuard, isLoopbackBind } from "./host-guard.js";
+import { LedgerHook, type AgentFn, type SessionKeyFn } from "./ledger-hook.js";
+import { openaiChat } from "./openai-chat.js";
+import { openaiResponses } from "./openai-responses.js";
+import { sendError } from "./provider-error.js";
+import { pathOf, providerOf, routeOf, type Route, type RouteName } from "./routes.js";
+import { ProxyStatus } from "./status.js";
+import { transformBody, type CompressFn, type Transformed } from "./transform.js";
+import { DEFAULT_UPSTREAMS, createDispatcher, joinUpstream, upstreamFor, upstreamRequestHeaders, type Upstreams } from "./upstream.js";
+import type { WireFormat } from "./wire-format.js";
+
+const debug = debuglog("headroom");
+
+export interface ProxyOptions {
+  /** Default 8787; 0 picks a free port (what `wrap` uses). */
+  readonly port?: number;
+  /** Default 127.0.0.1. Anything else is loudly warned about. */
+  readonly host?: string;
+  /** Default "compress". */
+  readonly mode?: ProxyMode;
+  /** Upstream base URLs (Anthropic without /v1, OpenAI with /v1); defaults are the public APIs. */
+  readonly upstreams?: Partial<Upstreams>;
+  /** Store for originals and the memo, used by the default pipeline; null compresses losslessly only. */
+  readonly store?: Store | null;
+  /** Replaces the pipeline (tests inject a failing one). */
+  readonly compress?: CompressFn;
+  /** Receives one entry per model request after its response has ended. */
+  readonly record?: (entry: LedgerEntry) => void;
+  readonly sessionKey?: SessionKeyFn;
+  readonly agentFrom?: AgentFn;
+  /** Answers GET /stats (the ledger's summary); default: the proxy's in-memory counters. */
+  readonly stats?: () => unknown;
+  /** A pipeline run longer than this is discarded and counts as a failure. Default 250 ms. */
+  readonly budgetMs?: number;
+  /** Circuit breaker settings (default 5 failures in 60 s open it for 5 minutes). */
+  readonly breaker?: BreakerOptions;
+  /** Largest request body accepted (default 64 MiB). */
+  readonly maxBodyBytes?: number;
+  /** The undici dispatcher for upstream calls; default honours HTTPS_PROXY / NO_PROXY from `env`. */
+  readonly dispatcher?: Dispatcher;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Monotonic clock in ms for the pipeline budget (tests inject one). */
+  readonly clock?: () => number;
+  /** Where warnings go (default: stderr). */
+  readonly warn?: (line: string) => void;
+  /** Load the tokenizer in the background at start (default true). */
+  readonly preloadTokenizer?: boolean;
+}
+
+export interface RunningProxy {
+  /** http://HOST:PORT (no trailing slash). */
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  readonly mode: ProxyMode;
+  readonly upstreams: Upstreams;
+  readonly breaker: CircuitBreaker;
+  /** Resolves when every ledger entry of finished requests has been handed to `record` (tests). */
+  settled(): Promise<void>;
+  /** Stops listening, ends open connections and upstream calls. */
+  close(): Promise<void>;
+}
+
+const WIRES: Record<RouteName, WireFormat> = {
+  messages: anthropicMessages,
+  count_tokens: anthropicMessages,
+  chat: openaiChat,
+  responses: openaiResponses,
+};
+
+/**
+ * Starts the proxy and resolves once it listens.
+ * @example
+ * const proxy = await startProxy({ port: 0, store, record: (entry) => ledger.record(entry) });
+ * // ANTHROPIC_BASE_URL=proxy.url, OpenAI base URL `${proxy.url}/v1`
+ * await proxy.close();
+ */
+export async function startProxy(options: ProxyOptions = {}): Promise<RunningProxy> {
+  const host = options.host ?? "127.0.0.1";
+  const mode = options.mode ?? "compress";
+  const upstreams: Upstreams = { ...DEFAULT_UPSTREAMS, ...stripUndefined(options.upstreams ?? {}) };
+  const ownDispatcher = options.dispatcher ? undefined : createDispatcher(options.env ?? process.env);
+  const dispatcher = options.dispatcher ?? ownDispatcher!;
+  const breaker = new CircuitBreaker(options.breaker);
+  const store = options.store ?? null;
+  const compress: CompressFn = options.compress ?? ((conversation) => compressMessages(conversation, { store }));
+  const clock = options.clock ?? (() => performance.now());
+  const budgetMs = options.budgetMs ?? 250;
+  const maxBody = options.maxBodyBytes ?? DEFAULT_BODY_LIMIT;
+  const warn = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const allowedHost = hostGuard(host);
+  const ledger = options.record
+    ? new LedgerHook({
+        record: options.record,
+        ...(options.sessionKey ? { sessionKey: options.sessionKey } : {}),
+        ...(options.agentFrom ? { agentFrom: options.agentFrom } : {}),
+        onError: (error) => debug("ledger: %s", error instanceof Error ? error.message : String(error)),
+      })
+    : undefined;
+  const pending = new Set<Promise<unknown>>();
+  const counters = { requests: 0, byStatus: {} as Record<string, number> };
+  const started = Date.now();
+  const count = (status: string) => {
+    counters.requests += 1;
+    counters.byStatus[status] = (counters.byStatus[status] ?? 0) + 1;
+  };
+  if (options.preloadTokenizer !== false) void loadCounter("gpt-4o").catch(() => undefined);
+
+  const health = () => ({
+    version: 1,
+    status: "ok",
+    headroom: VERSION,
+    mode,
+    uptimeMs: Date.now() - started,
+    breaker: breaker.state(),
+    requests: counters.requests,
+  });
+  const stats = options.stats ?? (() => ({ version: 1, requests: counters.requests, byStatus: counters.byStatus }));
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const arrived = Date.now();
+    const url = req.url ?? "/";
+    const method = req.method ?? "GET";
+    const path = pathOf(url);
+    const route = routeOf(method, url);
+    const provider = route?.provider ?? providerOf(req.headers);
+    if (!allowedHost(req.headers.host)) {
+      count(ProxyStatus.Rejected);
+      return sendError(res, provider, 403, `Blocked request: the Host header "${req.headers.host}" is not this machine. headroom only answers requests addressed to localhost, 127.0.0.1, [::1] or the address given with --host.`, { connection: "close" });
+    }
+    if (method === "GET" && (path === "/health" || path === "/stats")) {
+      const body = JSON.stringify(path === "/health" ? health() : await stats());
+      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
+      res.end(body);
+      return;
+    }
+    if (req.headers.upgrade !== undefined) {
+      count(ProxyStatus.Rejected);
+      return sendError(res, provider, 426, `headroom does not proxy ${req.headers.upgrade} upgrades; send this request over plain HTTP.`, { connection: "close" });
+    }
+    const upstreamUrl = joinUpstream(upstreamFor(upstreams, provider), url);
+    if (!route || mode === "off") {
+      const status = mode === "off" ? ProxyStatus.Off : ProxyStatus.Passthrough;
+      count(status);
+      await passThrough(req, res, provider, upstreamUrl, status);
+      return;
+    }
+    await compressed(req, res, route, upstreamUrl, arrived, path);
+  };
+
+  const passThrough = async (req: IncomingMessage, res: ServerResponse, provider: Route["provider"], url: string, status: ProxyStatus) => {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > maxBody) return tooLarge(req, res, provider);
+    const hasBody = declared > 0 || req.headers["transfer-encoding"] !== undefined;
+    await forwardRequest({
+      req,
+      res,
+      provider,
+      url,
+      headers: upstreamRequestHeaders(req.headers, { decoded: false, keepLength: true }),
+      body: hasBody ? req : undefined,
+      status,
+      dispatcher,
+      reader: undefined,
+    });
+  };
+
+  const tooLarge = (req: IncomingMessage, res: ServerResponse, provider: Route["provider"]) => {
+    count(ProxyStatus.Rejected);
+    sendError(res, provider, 413, `Request body larger than headroom's limit of ${Math.round(maxBody / 1024 / 1024)} MiB.`, { connection: "close" });
+    // Read the rest so the client sees the answer instead of a reset while it is still sending.
+    req.resume();
+  };
+
+  const compressed = async (req: IncomingMessage, res: ServerResponse, route: Route, url: string, arrived: number, path: string) => {
+    const wire = WIRES[route.name];
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, maxBody);
+    } catch (error) {
+      if (isHeadroomError(error, BODY_TOO_LARGE)) return tooLarge(req, res, route.provider);
+      res.destroy();
+      return;
+    }
+    const received = clock();
+    const encoding = req.headers["content-encoding"];
+    const decoded = await decodeBody(raw, encoding, maxBody);
+    let outcome: Transformed;
+    if (decoded === undefined) {
+      outcome = { status: ProxyStatus.BypassUnparseable, body: raw, changed: false, parsed: undefined, units: undefined, pipelineMs: 0 };
+    } else {
+      outcome = transformBody(decoded, wire, { mode: mode === "measure" ? "measure" : "compress", compress, breaker, budgetMs, clock });
+      if (outcome.error !== undefined) debug("pipeline failed: %s", outcome.error instanceof Error ? outcome.error.stack : String(outcome.error));
+    }
+    count(outcome.status);
+    const decodedSent = decoded !== undefined && encoding !== undefined;
+    // Unchanged requests go out as the agent sent them, byte for byte (decoded bytes when they came encoded).
+    const body = decoded === undefined ? raw : outcome.body;
+    let addedMs = 0;
+    const reader = ledger && route.name !== "count_tokens" ? wire.usageReader() : undefined;
+    let result: ForwardOutcome;
+    result = await forwardRequest({
+      req,
+      res,
+      provider: route.provider,
+      url,
+      headers: upstreamRequestHeaders(req.headers, { decoded: decodedSent, keepLength: false }),
+      body,
+      status: outcome.status,
+      dispatcher,
+      reader,
+      onDispatch: () => {
+        addedMs = clock() - received;
+      },
+    });
+    debug("%s %s -> %s %s (+%sms)", req.method, path, result.upstreamStatus ?? "-", outcome.status, addedMs.toFixed(2));
+    if (!ledger || route.name === "count_tokens") return;
+    const finished = ledger.finish({
+      time: arrived,
+      headers: req.headers,
+      path,
+      mode,
+      status: outcome.status,
+      wire,
+      parsed: outcome.parsed,
+      bytes: decoded,
+      units: outcome.units,
+      usage: reader?.usage() ?? (null as ProviderUsage | null),
+      addedMs,
+      upstreamStatus: result.upstreamStatus,
+    });
+    pending.add(finished);
+    void finished.finally(() => pending.delete(finished));
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      debug("internal error: %s", error instanceof Error ? error.stack : String(error));
+      if (!res.headersSent) sendError(res, providerOf(req.headers), 502, `headroom failed to handle this request: ${error instanceof Error ? error.message : String(error)}`);
+      else res.destroy();
+    });
+  });
+  // CONNECT (an agent taking headroom for an HTTPS proxy) is refused outright.
+  server.on("connect", (_req: IncomingMessage, socket: Socket) => {
+    count(ProxyStatus.Rejected);
+    socket.end("HTTP/1.1 405 Method Not Allowed\r\nconnection: close\r\ncontent-length: 0\r\nx-headroom-status: rejected\r\n\r\n");
+  });
+  server.on("clientError", (_error, socket: Socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+    else socket.destroy();
+  });
+
+  const port = await listen(server, options.port ?? 8787, host);
+  if (!isLoopbackBind(host)) {
+    warn(`WARNING: headroom is listening on ${host}, reachable from other machines. Anyone who can reach it can use the API keys your agents send through it. Use --host 127.0.0.1 unless you mean it.`);
+  }
+  const shownHost = host.includes(":") ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    host,
+    mode,
+    upstreams,
+    breaker,
+    settled: async () => {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await Promise.allSettled([...pending]);
+      await ownDispatcher?.close().catch(() => undefined);
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      const message =
+        error.code === "EADDRINUSE"
+          ? `Port ${port} on ${host} is already in use: pick another with --port, or stop what is using it.`
+          : `Could not listen on ${host}:${port}: ${error.message}`;
+      reject(new HeadroomError("HR_PROXY_LISTEN", message, { cause: error }));
+    };
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

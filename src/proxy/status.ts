@@ -1,0 +1,35 @@
+// The values of the `x-headroom-status` response header: what headroom did with a request. Every
+// response that went through the proxy carries exactly one of them, and the ledger records it.
+
+/** What headroom did with a request, sent back in the `x-headroom-status` response header. */
+export const ProxyStatus = {
+  /** At least one tool output was forwarded in compressed form (new or from the memo). */
+  Compressed: "compressed",
+  /** The conversation was examined; no tool output got smaller, so the original bytes were forwarded. */
+  Unchanged: "unchanged",
+  /** `measure` mode: the original bytes were forwarded; what compression would have saved was recorded. */
+  Measured: "measured",
+  /** `off` mode: a pure pass-through; the request body was not even parsed. */
+  Off: "off",
+  /** Not a compressed route (GET /v1/models, HEAD, unknown paths): forwarded unchanged. */
+  Passthrough: "passthrough",
+  /** The pipeline threw: the original bytes were forwarded (counts as a failure for the breaker). */
+  BypassError: "bypass-error",
+  /** The pipeline took longer than the time budget: the original bytes were forwarded (a failure). */
+  BypassTimeout: "bypass-timeout",
+  /** The body was not JSON we understand (bad JSON, invalid UTF-8, unknown content-encoding): forwarded as is. */
+  BypassUnparseable: "bypass-unparseable",
+  /** The circuit breaker is open after repeated failures: compression is off for a while, originals forwarded. */
+  BypassBreaker: "bypass-breaker",
+  /** headroom answered by itself without reaching the upstream (403 Host guard, 413, 426, 405, 502). */
+  Rejected: "rejected",
+} as const;
+
+export type ProxyStatus = (typeof ProxyStatus)[keyof typeof ProxyStatus];
+
+export const STATUS_HEADER = "x-headroom-status";
+
+/** Statuses that count as a pipeline failure for the circuit breaker. */
+export function isFailure(status: ProxyStatus): boolean {
+  return status === ProxyStatus.BypassError || status === ProxyStatus.BypassTimeout;
+}
