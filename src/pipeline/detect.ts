@@ -1,6 +1,7 @@
 // The content router: decides which compressor sees a piece of text, cheaply (sampled lines, one
 // guarded JSON.parse), and splits mixed content (shell transcripts) into single-kind sections.
 import { stripAnsi } from "../compressors/fold.js";
+import { isMarkdown, MD_FENCE_RE } from "../compressors/text-markdown.js";
 import type { ContentKind } from "../compressors/types.js";
 
 const SAMPLE_HEAD = 16_384;
@@ -22,9 +23,6 @@ const TIMESTAMP_RE =
 // One JSON object per line that carries a log record's fields (time, level, message).
 const JSON_LOG_KEY_RE = /"(?:time|timestamp|ts|@timestamp|level|lvl|severity|levelname|msg|message)"\s*:/;
 const JSON_RECORD_RE = { test: (l: string) => isJsonObjectLine(l) && JSON_LOG_KEY_RE.test(l) };
-const MD_HEADING_RE = /^#{1,6} \S/;
-const MD_FENCE_RE = /^ {0,3}(?:```|~~~)/;
-const MD_SYNTAX_RE = /\[[^\]\n]+\]\([^)\s]+\)|^\s*[-*+] \S|^\s*\d+\. \S|\*\*\S|`[^`\n]+`|^\s*>\s|^\|.*\|\s*$/;
 // "dir/sub:" headers of ls -R; a function, not one regex, to avoid backtracking on long lines.
 const DIR_HEADER_RE = {
   test: (l: string) => l === ".:" || (l.endsWith(":") && l.includes("/") && !/\s/.test(l.charAt(0)) && l.indexOf(":") === l.length - 1),
@@ -58,35 +56,6 @@ function isJsonObjectLine(line: string): boolean {
   return t.length > 1 && t.charCodeAt(0) === 123 && t.charCodeAt(t.length - 1) === 125;
 }
 
-/**
- * Markdown: ATX headings set off by blank lines, plus other Markdown syntax (fences, links, lists,
- * emphasis, inline code). Headings alone could be root prompts ("# ls"), so both are required.
- */
-export function isMarkdown(lines: readonly string[]): boolean {
-  let headings = 0;
-  let spaced = 0;
-  let fences = 0;
-  let syntax = 0;
-  let nonBlank = 0;
-  let inFence = false;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? "";
-    if (MD_FENCE_RE.test(line)) {
-      fences++;
-      inFence = !inFence;
-      continue;
-    }
-    if (line.trim() === "") continue;
-    nonBlank++;
-    if (inFence) continue;
-    if (MD_HEADING_RE.test(line)) {
-      headings++;
-      if ((lines[i - 1] ?? "").trim() === "" || (lines[i + 1] ?? "").trim() === "") spaced++;
-    } else if (MD_SYNTAX_RE.test(line)) syntax++;
-  }
-  if (nonBlank === 0) return false;
-  return headings >= 2 && spaced >= headings * 0.6 && (fences >= 2 || syntax / nonBlank >= 0.1);
-}
 
 /** True when the text is a JSON document: first non-space char is { or [, bounded depth, and it parses. */
 export function isJson(text: string): boolean {

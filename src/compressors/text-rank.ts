@@ -1,0 +1,48 @@
+// Query relevance for the text compressor: each query word or entity weighs by how rare it is in this
+// text (a word on every line singles nothing out), and a line scores the weights of what it mentions.
+import type { Query } from "./types.js";
+
+// Words on more than this share of the lines carry no weight.
+const COMMON_SHARE = 0.25;
+const ENTITY_BOOST = 1.5;
+
+/**
+ * Relevance score per line (0 when it matches nothing selective). `lines[k]` for k in `at`.
+ * @example lineScores(["a b", "mandatory x"], [0, 1], query) // [0, 1.1]
+ */
+export function lineScores(lines: readonly string[], at: ArrayLike<number>, query: Query): Float64Array {
+  const n = at.length;
+  const scores = new Float64Array(n);
+  const terms = query.terms.filter((t) => t.length >= 3);
+  const entities = query.entities.filter((e) => e.length >= 3);
+  if (n === 0 || (terms.length === 0 && entities.length === 0)) return scores;
+  const lower: string[] = new Array<string>(n);
+  for (let k = 0; k < n; k++) lower[k] = (lines[at[k] ?? 0] ?? "").toLowerCase();
+  const limit = Math.max(3, n * COMMON_SHARE);
+  const addWeighted = (test: (k: number) => boolean, boost: number) => {
+    const hits: number[] = [];
+    for (let k = 0; k < n; k++) {
+      if (test(k)) {
+        hits.push(k);
+        if (hits.length > limit) return;
+      }
+    }
+    if (hits.length === 0) return;
+    const weight = boost * Math.log((n + 1) / (hits.length + 0.5));
+    if (weight <= 0) return;
+    for (const k of hits) scores[k] = (scores[k] ?? 0) + weight;
+  };
+  for (const term of terms) addWeighted((k) => (lower[k] ?? "").includes(term), 1);
+  for (const entity of entities) addWeighted((k) => (lines[at[k] ?? 0] ?? "").includes(entity), ENTITY_BOOST);
+  return scores;
+}
+
+// Declarations in common languages: where a reader of a source file finds its way.
+const SIGNATURE_RE =
+  /^\s{0,4}(?:export\s+)?(?:default\s+)?(?:async\s+)?(?:function\*?\s+[\w$]|class\s+[\w$]|def\s+\w|fn\s+\w|pub(?:\([\w:]+\))?\s+(?:fn|struct|enum|trait|mod)\s|func\s|interface\s+\w|type\s+\w+\s*=|struct\s+\w|impl\b|enum\s+\w|module\.exports\b)|^\s{0,4}(?:static\s+|async\s+|get\s+|set\s+|\*\s*)?#?[A-Za-z_$][\w$]*\s*\([^()]*\)\s*(?::\s*[^={]+)?\{\s*$/;
+const NOT_SIGNATURE_RE = /^\s*(?:if|for|while|switch|catch|with|return|else)\b/;
+
+/** True when the line looks like a function, class or type declaration. */
+export function isSignature(line: string): boolean {
+  return line.length <= 200 && SIGNATURE_RE.test(line) && !NOT_SIGNATURE_RE.test(line);
+}
