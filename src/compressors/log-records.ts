@@ -176,7 +176,8 @@ export function parseJsonRecord(line: string): LogRecord | undefined {
 
 // remote - user [time] "request" status bytes ...
 const ACCESS_RE = /^\S+ \S+ \S+ \[[^\]\n]{10,40}\] "([^"\n]*)" (\d{3}) (?:\d+|-)/;
-const KV_NUMBER_RE = /\b([a-z_]{1,32})=(\d+(?:\.\d+)?)\b/g;
+const isKeyChar = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+const isNumberChar = (c: number) => (c >= 48 && c <= 57) || c === 46;
 
 /** Reads a combined/common-format access log line; undefined for anything else. */
 export function parseAccessLine(line: string): LogRecord | undefined {
@@ -185,11 +186,16 @@ export function parseAccessLine(line: string): LogRecord | undefined {
   if (!m) return undefined;
   const status = Number(m[2]);
   const durations: [string, number][] = [];
-  if (line.includes("=")) {
-    for (const kv of line.matchAll(KV_NUMBER_RE)) {
-      const key = kv[1] ?? "";
-      if (DURATION_KEY_RE.test(key)) durations.push([key, Number(kv[2])]);
-    }
+  // key=number pairs after the fixed fields (rt=0.002 urt=0.002, request_time=...).
+  for (let eq = line.indexOf("=", m[0].length); eq > 0; eq = line.indexOf("=", eq + 1)) {
+    let a = eq;
+    while (a > 0 && isKeyChar(line.charCodeAt(a - 1))) a--;
+    let b = eq + 1;
+    while (b < line.length && isNumberChar(line.charCodeAt(b))) b++;
+    if (a === eq || b === eq + 1 || eq - a > 32) continue;
+    const key = line.slice(a, eq).toLowerCase();
+    const value = Number(line.slice(eq + 1, b));
+    if (Number.isFinite(value) && DURATION_KEY_RE.test(key)) durations.push([key, value]);
   }
   // The request line is the event; the status is part of its shape (a 500 never folds into a 200).
   const request = (m[1] ?? "").replace(/\?.*$/, "");

@@ -68,21 +68,33 @@ function classifyParsed(s: string, record: LogRecord | undefined, query: Query |
 }
 
 /**
- * The query without the words and entities that match too many lines (a word on every record says
- * nothing about which ones matter). Counts over run starts; stops counting a term once it is out.
+ * Which runs match the query, ignoring the words and entities that match too many lines (a word on
+ * every record says nothing about which ones matter). Each line is lower-cased once.
  */
-export function selectiveQuery(lines: readonly string[], starts: ArrayLike<number>, query: Query): Query {
+export function queryMatches(lines: readonly string[], starts: ArrayLike<number>, query: Query): Uint8Array {
   const n = starts.length;
+  const out = new Uint8Array(n);
+  const terms = query.terms;
+  const entities = query.entities.filter((e) => e.length >= 3);
+  if (terms.length === 0 && entities.length === 0) return out;
   const limit = Math.max(SELECTIVE_MIN, Math.floor(n * SELECTIVE_SHARE));
-  const keepEntity = query.entities.filter((e) => e.length >= 3 && countUpTo(lines, starts, limit, (l) => l.includes(e)) <= limit);
-  const keepTerm = query.terms.filter((t) => countUpTo(lines, starts, limit, (l) => l.toLowerCase().includes(t)) <= limit);
-  return { text: query.text, terms: keepTerm, entities: keepEntity };
-}
-
-function countUpTo(lines: readonly string[], starts: ArrayLike<number>, limit: number, test: (line: string) => boolean): number {
-  let count = 0;
-  for (let i = 0; i < starts.length && count <= limit; i++) if (test(lines[starts[i] ?? 0] ?? "")) count++;
-  return count;
+  const hits: number[][] = [...terms, ...entities].map(() => []);
+  for (let i = 0; i < n; i++) {
+    const line = lines[starts[i] ?? 0] ?? "";
+    if (terms.length > 0) {
+      const lower = line.toLowerCase();
+      for (let t = 0; t < terms.length; t++) {
+        const list = hits[t] as number[];
+        if (list.length <= limit && lower.includes(terms[t] as string)) list.push(i);
+      }
+    }
+    for (let e = 0; e < entities.length; e++) {
+      const list = hits[terms.length + e] as number[];
+      if (list.length <= limit && line.includes(entities[e] as string)) list.push(i);
+    }
+  }
+  for (const list of hits) if (list.length <= limit) for (const i of list) out[i] = 1;
+  return out;
 }
 
 /** True when the line mentions an exact query entity or a query term (case-insensitive). */
@@ -143,13 +155,13 @@ export const compressLog: Compressor = (text: string, context: CompressContext):
   const starts = runs.map((r) => r.start);
   const flags = new Uint8Array(n);
   const signatures = new Float64Array(n);
-  const query = hasTerms(context.query) ? selectiveQuery(lines, starts, context.query) : undefined;
+  const matched = hasTerms(context.query) ? queryMatches(lines, starts, context.query) : undefined;
   const records: (LogRecord | undefined)[] = new Array<LogRecord | undefined>(n);
   for (let i = 0; i < n; i++) {
     const line = stripAnsi(lines[starts[i] ?? 0] ?? "");
     const record = parseRecord(line);
     records[i] = record;
-    flags[i] = classifyParsed(line, record, query && hasTerms(query) ? query : undefined);
+    flags[i] = classifyParsed(line, record, undefined) | (matched && matched[i] ? LINE_QUERY : 0);
     // Records of one event share a shape (level, message, keys, status); plain lines their masked text.
     signatures[i] = lineSignature(record && record.severity !== SEVERITY_NONE ? record.shape : line);
   }
