@@ -77,6 +77,22 @@ function truncate(text: string, width: number): string {
   return `${text.slice(0, width - 1)}…`;
 }
 
+// Greedy word wrap (words longer than the width stay whole).
+function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
 interface Column<Row> {
   readonly title: string;
   readonly value: (row: Row) => string;
@@ -175,47 +191,49 @@ export function formatSummary(summary: LedgerSummary, options: FormatOptions): s
   lines.push(s.bold("headroom savings") + (filter ? s.dim(`  (${filter})`) : ""));
   lines.push("");
 
-  const label = (text: string) => `  ${text.padEnd(15)}`;
+  const label = (text: string) => `  ${text.padEnd(16)}`;
   const sessions = totals.sessions === 1 ? "1 session" : `${formatTokens(totals.sessions)} sessions`;
   lines.push(`${label("requests")}${formatTokens(totals.requests)} in ${sessions}`);
   lines.push(
-    `${label("tool outputs")}${formatTokens(totals.tokensBefore)} tokens as sent by the agent, ` +
-      `${formatTokens(totals.tokensAfter)} forwarded${estimateTag(totals.estimate)}`,
+    `${label("tool outputs")}${formatTokens(totals.tokensBefore)} tokens sent by the agent` + estimateTag(totals.estimate),
   );
+  lines.push(`${label("forwarded")}${formatTokens(totals.tokensAfter)} tokens` + estimateTag(totals.estimate));
   lines.push(
     `${label("saved")}${s.green(`${formatTokens(totals.saved)} tokens`)} (${formatPercent(totals.percent)})` +
-      `${estimateTag(totals.estimate)}`,
+      estimateTag(totals.estimate),
   );
   if (measured) {
-    lines.push(
-      `${label("would save")}${formatTokens(totals.measured)} tokens in measure mode (not applied)` +
-        `${estimateTag(totals.estimate)}`,
-    );
+    lines.push(`${label("would save")}${formatTokens(totals.measured)} tokens (measure mode)` + estimateTag(totals.estimate));
   }
   const dollars = estimateDollarsByModel(summary.byModel);
   if (dollars.priced > 0) {
-    const unpriced = dollars.unpricedModels.length > 0 ? `; not priced: ${dollars.unpricedModels.join(", ")}` : "";
-    lines.push(
-      `${label("dollars saved")}${formatDollars(dollars.dollars)} ${s.yellow("(estimate)")}` +
-        s.dim(` list prices as of ${PRICES_AS_OF}${unpriced}`),
-    );
+    lines.push(`${label("dollars saved")}${formatDollars(dollars.dollars)} ${s.yellow("(estimate)")}`);
   }
   if (totals.unitsCompressed > 0) lines.push(`${label("compressed")}${formatTokens(totals.unitsCompressed)} tool outputs`);
   const usage = totals.usage;
   if (usage.reported > 0) {
-    lines.push(
-      `${label("provider usage")}input ${formatTokens(usage.input)} · cache write ${formatTokens(usage.cacheCreation)} · ` +
-        `cache read ${formatTokens(usage.cacheRead)} · output ${formatTokens(usage.output)}`,
-    );
-    if (usage.reported < totals.requests) {
-      lines.push(`${label("")}${s.dim(`reported for ${formatTokens(usage.reported)} of ${formatTokens(totals.requests)} requests`)}`);
-    }
+    lines.push(`${label("provider input")}${formatTokens(usage.input)} uncached · ${formatTokens(usage.output)} output`);
+    lines.push(`${label("provider cache")}${formatTokens(usage.cacheRead)} read · ${formatTokens(usage.cacheCreation)} written`);
   }
   const added = totals.addedMs;
   lines.push(`${label("time added")}p50 ${formatMs(added.p50)} · p95 ${formatMs(added.p95)} · max ${formatMs(added.max)}`);
+
+  const notes: string[] = [];
   if (totals.estimate) {
+    notes.push("(estimate): token counts from a tokenizer that is not the provider's; provider figures are exact.");
+  }
+  if (measured) notes.push("measure mode forwards the originals: what it would save was not applied.");
+  if (dollars.priced > 0) {
+    const unpriced =
+      dollars.unpricedModels.length > 0 ? ` Not priced: ${dollars.unpricedModels.join(", ")}.` : "";
+    notes.push(`Dollars: list prices as of ${PRICES_AS_OF}, at the rate each model's input was billed.${unpriced}`);
+  }
+  if (usage.reported > 0 && usage.reported < totals.requests) {
+    notes.push(`Provider usage was reported for ${formatTokens(usage.reported)} of ${formatTokens(totals.requests)} requests.`);
+  }
+  if (notes.length > 0) {
     lines.push("");
-    lines.push(s.dim("  (estimate): counted with a tokenizer that is not the provider's; provider usage above is exact."));
+    for (const note of notes) lines.push(...wrapText(note, width - 2).map((line) => s.dim(`  ${line}`)));
   }
 
   const section = (title: string, body: string[]) => {
@@ -230,7 +248,10 @@ export function formatSummary(summary: LedgerSummary, options: FormatOptions): s
   }
   const maxSessions = Math.max(1, options.maxSessions ?? 10);
   const shown = summary.bySession.slice(0, maxSessions);
-  const sessionColumns = tokenColumns<SessionRow>("session", (row) => row.key, measured);
+  // Sessions drop the before/after columns so that the table fits 80 columns with the session key.
+  const sessionColumns = tokenColumns<SessionRow>("session", (row) => row.key, measured).filter(
+    (column) => column.title !== "before" && column.title !== "after",
+  );
   sessionColumns.splice(1, 0, { title: "agent", value: (row) => row.agent, align: "left" });
   sessionColumns.splice(2, 0, { title: "last seen", value: (row) => utcDay(row.lastMs), align: "left" });
   const sessionLines = table(shown, sessionColumns, width, s);
