@@ -73,7 +73,7 @@ export interface RunningProxy {
   readonly mode: ProxyMode;
   readonly upstreams: Upstreams;
   readonly breaker: CircuitBreaker;
-  /** Resolves when every ledger entry of finished requests has been handed to `record` (tests). */
+  /** Resolves when every request in flight has finished and its ledger entry has been handed to `record`. */
   settled(): Promise<void>;
   /** Stops listening, ends open connections and upstream calls. */
   close(): Promise<void>;
@@ -252,11 +252,13 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
   };
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    const handled = handle(req, res).catch((error: unknown) => {
       debug("internal error: %s", error instanceof Error ? error.stack : String(error));
       if (!res.headersSent) sendError(res, providerOf(req.headers), 502, `headroom failed to handle this request: ${error instanceof Error ? error.message : String(error)}`);
       else res.destroy();
     });
+    pending.add(handled);
+    void handled.finally(() => pending.delete(handled));
   });
   // CONNECT (an agent taking headroom for an HTTPS proxy) is refused outright.
   server.on("connect", (_req: IncomingMessage, socket: Socket) => {
