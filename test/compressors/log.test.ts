@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseMarkers } from "../../src/ccr/marker.js";
-import { classifyLine, compressLog, LINE_ERROR, LINE_STACK, LINE_WARNING } from "../../src/compressors/log.js";
+import { classifyLine, compressLog, LINE_ANOMALY, LINE_ERROR, LINE_NOTICE, LINE_STACK, LINE_WARNING } from "../../src/compressors/log.js";
+import { buildQuery } from "../../src/pipeline/query.js";
 import { contextFor, runCompressorContract } from "./contract.js";
 import { fixtures, readFixture } from "./fixtures.js";
 import { accountedLines, unfoldRepeats } from "./line-checks.js";
@@ -96,6 +97,120 @@ describe("log compressor", () => {
       expect(markers.length).toBeGreaterThan(0);
       for (const m of markers) expect(m.detail).toMatch(/(?:\d+ distinct|like the line above), \d+ errors/);
     });
+  });
+
+  describe("a JSON-lines (NDJSON) server log", () => {
+    const text = readFixture("log", "node-ndjson-log.txt");
+    const lines = text.split("\n");
+    const result = compressLog(text, contextFor(text));
+    const out = result?.text ?? "";
+    const shown = new Set(out.split("\n"));
+
+    it("reads levels, error fields and status from the records, not from their words", () => {
+      const error = lines.find((l) => l.includes('"msg":"handler failed"')) ?? "";
+      expect(classifyLine(error) & LINE_ERROR).toBeTruthy();
+      const warn = lines.find((l) => l.includes('"status":404')) ?? "";
+      expect(classifyLine(warn) & LINE_WARNING).toBeTruthy();
+      const info = lines.find((l) => l.includes('"status":200')) ?? "";
+      expect(classifyLine(info) & (LINE_ERROR | LINE_WARNING)).toBe(0);
+      expect(classifyLine('{"level":"info","msg":"0 errors, retry failed","ts":"x"}') & LINE_ERROR).toBe(0);
+      expect(classifyLine('{"level":50,"msg":"boom","time":1}') & LINE_ERROR).toBeTruthy();
+      expect(classifyLine('{"level":"info","msg":"done","res":{"statusCode":503}}') & LINE_ERROR).toBeTruthy();
+      expect(classifyLine('{"msg":"x","err":{"message":"y"},"time":1}') & LINE_ERROR).toBeTruthy();
+    });
+
+    it("keeps every error and warn record verbatim, stacks included", () => {
+      const important = lines.filter((l) => /"level":"(?:error|warn)"/.test(l));
+      expect(important.length).toBeGreaterThan(10);
+      for (const line of important) expect(shown.has(line), `dropped: ${line.slice(0, 100)}`).toBe(true);
+      expect(out).toContain("at loadUser (file:///tmp/hrlog/server.mjs:5:26)");
+    });
+
+    it("folds the near-identical info records into markers whose counts add up", () => {
+      expect(1 - out.length / text.length).toBeGreaterThanOrEqual(0.7);
+      const info = lines.filter((l) => l.includes('"level":"info"'));
+      const keptInfo = info.filter((l) => shown.has(l)).length;
+      expect(keptInfo).toBeLessThan(info.length / 5);
+      expect(accountedLines(out)).toBe(lines.length);
+      const markers = parseMarkers(out);
+      expect(markers.reduce((sum, m) => sum + m.count, 0)).toBe(lines.length - out.split("\n").length + markers.length);
+      for (const m of markers) expect(m.detail).toMatch(/, 0 errors/);
+    });
+  });
+
+  describe("an nginx access log", () => {
+    const text = readFixture("log", "nginx-access-log.txt");
+    const lines = text.split("\n");
+    const query = buildQuery("Which requests fail with 5xx? cat /var/log/nginx/access.log");
+    const result = compressLog(text, contextFor(text, { query }));
+    const out = result?.text ?? "";
+    const shown = new Set(out.split("\n"));
+    const status = (l: string) => Number(/" (\d{3}) /.exec(l)?.[1] ?? 0);
+
+    it("keeps every 5xx line verbatim", () => {
+      const errors = lines.filter((l) => status(l) >= 500);
+      expect(errors.length).toBeGreaterThanOrEqual(20);
+      for (const line of errors) {
+        expect(classifyLine(line) & LINE_ERROR).toBeTruthy();
+        expect(shown.has(line), `dropped: ${line}`).toBe(true);
+      }
+    });
+
+    it("shows a 404 once and counts its repeats as 4xx in the markers", () => {
+      const notFound = lines.filter((l) => status(l) === 404);
+      expect(notFound.length).toBeGreaterThan(3);
+      for (const line of notFound) expect(classifyLine(line) & LINE_NOTICE).toBeTruthy();
+      const keptNotFound = notFound.filter((l) => shown.has(l)).length;
+      expect(keptNotFound).toBeGreaterThanOrEqual(1);
+      expect(keptNotFound).toBeLessThan(notFound.length);
+      const counted = parseMarkers(out).reduce((sum, m) => sum + Number(/(\d+) 4xx/.exec(m.detail ?? "")?.[1] ?? 0), 0);
+      expect(keptNotFound + counted).toBe(notFound.length);
+    });
+
+    it("flags slow requests as anomalies and folds the 200s with counts that add up", () => {
+      expect(1 - out.length / text.length).toBeGreaterThanOrEqual(0.6);
+      expect(lines.filter((l) => status(l) === 200 && shown.has(l)).length).toBeLessThan(lines.filter((l) => status(l) === 200).length / 5);
+      expect(accountedLines(out)).toBe(lines.length);
+      const slow = compressLog(text, contextFor(text));
+      expect(slow).not.toBeNull();
+      const lineFlags = (l: string) => classifyLine(l);
+      expect(lines.filter((l) => / rt=0\.[2-9]/.test(l)).every((l) => lineFlags(l) & LINE_ERROR)).toBe(true);
+    });
+  });
+
+  it("marks a duration outlier among fast requests as an anomaly and keeps it", () => {
+    const fast = Array.from({ length: 60 }, (_, i) => `10.0.0.1 - - [24/Nov/2026:22:45:${String(i % 60).padStart(2, "0")} +0000] "GET /api/items/${i} HTTP/1.1" 200 417 "-" "node" rt=0.00${i % 9} urt=0.00${i % 9}`);
+    const slow = `10.0.0.1 - - [24/Nov/2026:22:46:00 +0000] "GET /api/items/7 HTTP/1.1" 200 417 "-" "node" rt=2.511 urt=2.510`;
+    const text = [...fast.slice(0, 30), slow, ...fast.slice(30)].join("\n");
+    const result = compressLog(text, tight(text));
+    expect(result?.text).toContain(slow);
+    expect(accountedLines(result?.text ?? "")).toBe(61);
+    expect(LINE_ANOMALY).toBeGreaterThan(0);
+  });
+
+  it("keeps every [error] line of an nginx error log", () => {
+    const text = readFixture("log", "nginx-error-log.txt");
+    const out = compressLog(text, tight(text))?.text ?? text;
+    for (const line of text.split("\n")) if (line.includes("[error]")) expect(out).toContain(line);
+  });
+
+  it("stays fast on structured logs: 40 KB of JSON lines or access log in a few ms", () => {
+    for (const name of ["node-ndjson-log.txt", "nginx-access-log.txt"]) {
+      const full = readFixture("log", name);
+      let big = full;
+      while (big.length < 40_000) big += `\n${full}`;
+      const sample = big.slice(0, big.lastIndexOf("\n", 40_000));
+      const ctx = contextFor(sample);
+      for (let i = 0; i < 10; i++) compressLog(sample, ctx);
+      const times: number[] = [];
+      for (let i = 0; i < 21; i++) {
+        const t0 = performance.now();
+        compressLog(sample, ctx);
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      expect(times[10], name).toBeLessThan(10);
+    }
   });
 
   it("stays fast: a 40 KB log in a few ms, 20 MB without hanging", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseMarkers } from "../../src/ccr/marker.js";
 import { compressText } from "../../src/compressors/text.js";
+import { buildQuery } from "../../src/pipeline/query.js";
 import { contextFor, runCompressorContract } from "./contract.js";
 import { fixtures, readFixture } from "./fixtures.js";
 import { accountedLines, unfoldRepeats } from "./line-checks.js";
@@ -51,5 +52,35 @@ describe("text compressor", () => {
       expect(lossless.omissions).toEqual([]);
       expect(unfoldRepeats(lossless.text)).toBe(text);
     }
+  });
+
+  describe("a Markdown README with a question", () => {
+    const text = readFixture("prose", "undici-readme-md.txt");
+    const query = buildQuery("How do I set a proxy with ProxyAgent in undici? Read node_modules/undici/README.md");
+    const result = compressText(text, contextFor(text, { query }));
+    const out = result?.text ?? "";
+
+    it("reduces it to a fraction and accounts for every line", () => {
+      expect(1 - out.length / text.length).toBeGreaterThanOrEqual(0.6);
+      expect(accountedLines(out)).toBe(text.split("\n").length);
+    });
+
+    it("keeps the lines that answer the query, with their paragraph", () => {
+      const matching = text.split("\n").filter((l) => l.includes("ProxyAgent"));
+      expect(matching.length).toBeGreaterThan(0);
+      expect(matching.filter((l) => out.includes(l)).length).toBeGreaterThanOrEqual(Math.min(3, matching.length));
+      expect(out).toContain("# undici");
+    });
+  });
+
+  it("keeps query-matching lines of a source file with their neighbours, within reach of the budget", () => {
+    const text = readFixture("code", "commander-command-js.txt");
+    const query = buildQuery("How does commander handle allowUnknownOption? Read lib/command.js");
+    const out = compressText(text, contextFor(text, { query }))?.text ?? "";
+    const lines = text.split("\n");
+    const at = lines.findIndex((l) => l.includes("allowUnknownOption("));
+    expect(at).toBeGreaterThan(0);
+    expect(out).toContain(lines[at]);
+    expect(out.length).toBeLessThan(text.length * 0.35);
   });
 });

@@ -20,6 +20,10 @@ const cases: Array<[ContentKind, string]> = [
   ["log", "npm-debug-log.txt"],
   ["log", "node-stack-trace.txt"],
   ["log", "node-http-server.txt"],
+  ["log", "node-ndjson-log.txt"],
+  ["log", "nginx-access-log.txt"],
+  ["log", "nginx-error-log.txt"],
+  ["prose", "undici-readme-md.txt"],
   ["diff", "git-diff-email-py311-py313.txt"],
   ["diff", "git-log-p-email.txt"],
   ["diff", "diff-u-argparse-py311-py312.txt"],
@@ -88,6 +92,49 @@ describe("splitSections", () => {
     const prose = readFixture("prose", "gpl-3-head.txt");
     const parts = splitSections(`$ grep -rn option lib/\n${grep}\n$ cat GPL-3\n${prose}`);
     expect(parts.map((p) => p.kind)).toEqual(["search", "prose"]);
+  });
+
+  it("keeps a JSON-lines log in one log section (records with stacks are not split off as JSON)", () => {
+    const text = readFixture("log", "node-ndjson-log.txt");
+    expect(splitSections(text)).toEqual([{ kind: "log", text }]);
+  });
+
+  it("keeps nginx access and error logs in one log section each", () => {
+    for (const name of ["nginx-access-log.txt", "nginx-error-log.txt"]) {
+      const text = readFixture("log", name);
+      expect(splitSections(text)).toEqual([{ kind: "log", text }]);
+    }
+  });
+
+  it("keeps a Markdown document, headings and fenced examples included, in one prose section", () => {
+    const text = readFixture("prose", "undici-readme-md.txt");
+    expect(splitSections(text)).toEqual([{ kind: "prose", text }]);
+  });
+
+  it("finds a JSON-lines log after a shell prompt in a transcript", () => {
+    const log = readFixture("log", "node-ndjson-log.txt").trimEnd();
+    const text = `$ cat logs/app.log\n${log}\n$ echo done\ndone`;
+    const parts = splitSections(text);
+    expect(parts[0]?.kind).toBe("log");
+    expect(parts[0]?.text.split("\n").length).toBeGreaterThanOrEqual(log.split("\n").length);
+    expect(parts.map((p) => p.text).join("\n")).toBe(text);
+  });
+
+  it("never yields an empty section and always joins back to the input byte for byte", () => {
+    const inputs = [
+      transcript,
+      `${transcript}\n\n`,
+      `\n${readFixture("json", "vitest-package-json.txt")}`,
+      `${readFixture("log", "tsc-errors.txt")}\n${readFixture("json", "vitest-package-json.txt")}\n\n`,
+      readFixture("log", "node-ndjson-log.txt"),
+      readFixture("prose", "undici-readme-md.txt"),
+      "\n\n",
+    ];
+    for (const input of inputs) {
+      const parts = splitSections(input);
+      expect(parts.map((p) => p.text).join("\n")).toBe(input);
+      if (input.trim() !== "") for (const part of parts) expect(part.text.length).toBeGreaterThan(0);
+    }
   });
 
   it("returns one section for single-kind content", () => {
