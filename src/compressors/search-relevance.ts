@@ -20,12 +20,27 @@ function needlesOf(query: Query): Needle[] {
     needles.push({ text: entity, exact: true, weight: 2 });
   }
   for (const term of query.terms) {
-    const lower = term.toLowerCase();
+    const lower = stem(fold(term.toLowerCase()));
     if (lower.length < 3 || seen.has(`t:${lower}`)) continue;
     seen.add(`t:${lower}`);
     needles.push({ text: lower, exact: false, weight: 1 });
   }
   return needles.slice(0, MAX_NEEDLES);
+}
+
+// Terms match across identifier styles: "headersTimeout", "HEADERS_TIMEOUT" and "headers-timeout"
+// all fold to "headerstimeout" (lower case, without "_" and "-").
+function fold(text: string): string {
+  return text.indexOf("_") < 0 && text.indexOf("-") < 0 ? text : text.replace(/[_-]+/g, "");
+}
+
+// A light suffix strip so that "crashing" finds "crashes" and "duplicated" finds "duplicates".
+const SUFFIXES = ["ing", "ed", "es", "s"];
+function stem(term: string): string {
+  for (const suffix of SUFFIXES) {
+    if (term.endsWith(suffix) && term.length - suffix.length >= 5) return term.slice(0, -suffix.length);
+  }
+  return term;
 }
 
 /** True when the query has anything to look for. */
@@ -45,7 +60,7 @@ export function relevanceScores(candidates: readonly string[], query: Query, max
   const limit = Math.max(2, Math.floor(candidates.length * maxShare));
   const hits: number[] = [];
   for (const needle of needles) {
-    const haystacks = needle.exact ? candidates : (lowered ??= candidates.map((c) => c.toLowerCase()));
+    const haystacks = needle.exact ? candidates : (lowered ??= candidates.map((c) => fold(c.toLowerCase())));
     hits.length = 0;
     for (let i = 0; i < haystacks.length; i++) {
       if ((haystacks[i] ?? "").includes(needle.text)) {

@@ -60,7 +60,7 @@ describe("search compressor", () => {
       const result = compressSearch(text, contextFor(text));
       const { kept, markers } = outputLines(result?.text ?? "");
       const omitted = markers.reduce((sum, m) => sum + m.count, 0);
-      expect(markers.every((m) => m.unit === "matches")).toBe(true);
+      expect(markers.every((m) => m.unit === (m.count === 1 ? "match" : "matches"))).toBe(true);
       expect(kept.length + omitted).toBe(total);
     }
   });
@@ -83,7 +83,7 @@ describe("search compressor", () => {
     const result = compressSearch(text, contextFor(text));
     const out = result?.text ?? "";
     expect(out.length).toBeLessThan(text.length * 0.15);
-    expect(out).toMatch(/\[\d+ matches omitted: in \d+ files: pkg\/module\d+\/index\.js 1/);
+    expect(out).toMatch(/\[\d+ matches omitted: in \d+ files under pkg\/: module\d+\/index\.js 1, /);
     const { kept, markers } = outputLines(out);
     expect(kept.length + markers.reduce((sum, m) => sum + m.count, 0)).toBe(150);
   });
