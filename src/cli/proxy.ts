@@ -16,13 +16,6 @@ export interface ProxyCommandOptions {
   readonly json?: boolean;
 }
 
-/** What the ledger module (src/ledger/ledger.ts) provides; loaded when present. */
-interface LedgerLike {
-  record(entry: LedgerEntry): void;
-  summary(...args: unknown[]): unknown;
-  close?(): void;
-}
-
 /** Resolves a stop signal: SIGINT or SIGTERM (tests pass their own promise). */
 function stopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -40,18 +33,19 @@ export async function proxyCommand(options: ProxyCommandOptions, env: NodeJS.Pro
   const settings = await resolveSettings(options.mode === undefined ? {} : { mode: options.mode }, env);
   const port = parsePort(options.port ?? env.HEADROOM_PORT ?? "8787");
   const host = options.host ?? env.HEADROOM_HOST ?? "127.0.0.1";
-  const [{ startProxy }, { normalizeUpstream, DEFAULT_UPSTREAMS }, { openStore }] = await Promise.all([
+  const [{ startProxy }, { normalizeUpstream, DEFAULT_UPSTREAMS }, { openStore }, { Ledger }] = await Promise.all([
     import("../proxy/server.js"),
     import("../proxy/upstream.js"),
     import("./store.js"),
+    import("../ledger/ledger.js"),
   ]);
   const upstreams = {
     anthropic: upstream(options.anthropicUpstream ?? env.HEADROOM_ANTHROPIC_UPSTREAM, "--anthropic-upstream", DEFAULT_UPSTREAMS.anthropic, normalizeUpstream),
     openai: upstream(options.openaiUpstream ?? env.HEADROOM_OPENAI_UPSTREAM, "--openai-upstream", DEFAULT_UPSTREAMS.openai, normalizeUpstream),
   };
   const store = settings.mode === "off" ? null : await openStore();
-  const ledger = settings.mode === "off" ? undefined : await openLedger(settings.dbPath);
-  const ledgerHooks = await loadLedgerHelpers();
+  // Open in every mode: /stats shows what earlier runs recorded even when this one records nothing.
+  const ledger = Ledger.open({ path: settings.dbPath });
   const proxyOptions: ProxyOptions = {
     port,
     host,
@@ -59,15 +53,15 @@ export async function proxyCommand(options: ProxyCommandOptions, env: NodeJS.Pro
     upstreams,
     store,
     env,
-    ...(ledger ? { record: (entry: LedgerEntry) => ledger.record(entry), stats: () => ledger.summary() } : {}),
-    ...ledgerHooks,
+    record: (entry: LedgerEntry) => ledger.record(entry),
+    stats: () => ledger.summary(),
   };
   let proxy: Awaited<ReturnType<typeof startProxy>>;
   try {
     proxy = await startProxy(proxyOptions);
   } catch (error) {
     store?.close();
-    ledger?.close?.();
+    ledger.close();
     throw error;
   }
   const openaiBase = `${proxy.url}/v1`;
@@ -93,7 +87,7 @@ export async function proxyCommand(options: ProxyCommandOptions, env: NodeJS.Pro
   if (!options.json) note("headroom proxy: shutting down");
   await proxy.close();
   store?.close();
-  ledger?.close?.();
+  ledger.close();
   return 0;
 }
 
@@ -112,25 +106,4 @@ function upstream(value: string | undefined, flag: string, fallback: string, nor
   } catch (error) {
     throw new HeadroomError("HR_BAD_OPTION", error instanceof Error ? error.message : String(error));
   }
-}
-
-// The ledger modules are written alongside this one; until they exist the proxy runs without a ledger.
-// The specifiers are variables so a missing module is a runtime miss, not a compile error.
-async function openLedger(dbPath: string): Promise<LedgerLike | undefined> {
-  const specifier = "../ledger/ledger.js";
-  const mod = (await import(specifier).catch(() => undefined)) as { Ledger?: { open(path: string): LedgerLike } } | undefined;
-  return mod?.Ledger?.open(dbPath);
-}
-
-async function loadLedgerHelpers(): Promise<Pick<ProxyOptions, "sessionKey" | "agentFrom">> {
-  const session = "../ledger/session.js";
-  const agent = "../ledger/agent.js";
-  const [sessionMod, agentMod] = (await Promise.all([import(session).catch(() => undefined), import(agent).catch(() => undefined)])) as [
-    { sessionKey?: ProxyOptions["sessionKey"] } | undefined,
-    { agentFrom?: ProxyOptions["agentFrom"] } | undefined,
-  ];
-  return {
-    ...(sessionMod?.sessionKey ? { sessionKey: sessionMod.sessionKey } : {}),
-    ...(agentMod?.agentFrom ? { agentFrom: agentMod.agentFrom } : {}),
-  };
 }

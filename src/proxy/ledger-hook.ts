@@ -1,8 +1,9 @@
 // After a response has ended, turns what the proxy saw into one LedgerEntry: tokens of tool outputs
 // before and after (counted here, never on the request path), provider usage from the tap, the time
 // headroom added. Recording never throws into the proxy.
-import { createHash } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
+import { agentFrom } from "../ledger/agent.js";
+import { sessionKey, type RequestHeaders } from "../ledger/session.js";
 import type { KindTokens, LedgerEntry, ProviderUsage, ProxyMode } from "../ledger/types.js";
 import type { UnitStats } from "../pipeline/compress-messages.js";
 import { contentHash } from "../ccr/hash.js";
@@ -11,14 +12,14 @@ import { encodingFor, isEstimate, loadCounter } from "../tokens/count.js";
 import { parseBody } from "./transform.js";
 import { isObject, type JsonObject, type WireFormat } from "./wire-format.js";
 
-export type SessionKeyFn = (headers: IncomingHttpHeaders, body: unknown) => string;
-export type AgentFn = (userAgent: string | undefined) => string;
+export type SessionKeyFn = (headers: RequestHeaders, body: unknown) => string;
+export type AgentFn = (userAgent: string | undefined, headers?: RequestHeaders) => string;
 
 export interface LedgerHookOptions {
   readonly record: (entry: LedgerEntry) => void;
-  /** Defaults to a built-in rule (session headers, prompt_cache_key, else a hash of the first messages). */
+  /** Default: src/ledger/session.ts (session headers, prompt_cache_key, else a hash of the opening). */
   readonly sessionKey?: SessionKeyFn;
-  /** Defaults to a built-in rule on the user-agent. */
+  /** Default: src/ledger/agent.ts (user-agent refined by agent-specific headers). */
   readonly agentFrom?: AgentFn;
   /** Called when building or recording an entry fails (the request is long gone). */
   readonly onError?: (error: unknown) => void;
@@ -40,36 +41,6 @@ export interface FinishedRequest {
   readonly addedMs: number;
   readonly upstreamStatus: number | null;
 }
-
-const SESSION_HEADERS = ["x-claude-code-session-id", "session-id", "session_id", "x-session-id"];
-
-/** Fallback session key until src/ledger/session.ts is wired in. */
-export const defaultSessionKey: SessionKeyFn = (headers, body) => {
-  for (const name of SESSION_HEADERS) {
-    const value = headers[name];
-    if (typeof value === "string" && value !== "") return value;
-  }
-  if (isObject(body)) {
-    if (typeof body.prompt_cache_key === "string" && body.prompt_cache_key !== "") return body.prompt_cache_key;
-    const first = Array.isArray(body.messages) ? body.messages.slice(0, 2) : Array.isArray(body.input) ? body.input.slice(0, 2) : [];
-    if (first.length > 0) return `h:${createHash("sha256").update(JSON.stringify(first)).digest("hex").slice(0, 16)}`;
-  }
-  return "unknown";
-};
-
-const AGENTS: readonly (readonly [RegExp, string])[] = [
-  [/claude-cli|claude-code/i, "claude-code"],
-  [/codex/i, "codex"],
-  [/copilot/i, "copilot"],
-  [/aider/i, "aider"],
-  [/cursor/i, "cursor"],
-];
-
-/** Fallback agent detection until src/ledger/agent.ts is wired in. */
-export const defaultAgentFrom: AgentFn = (userAgent) => {
-  for (const [pattern, agent] of AGENTS) if (userAgent && pattern.test(userAgent)) return agent;
-  return "unknown";
-};
 
 const CACHE_LIMIT = 10_000;
 
@@ -122,8 +93,8 @@ export class LedgerHook {
     const userAgent = request.headers["user-agent"];
     return {
       time: request.time,
-      sessionKey: (this.#options.sessionKey ?? defaultSessionKey)(request.headers, parsed),
-      agent: (this.#options.agentFrom ?? defaultAgentFrom)(typeof userAgent === "string" ? userAgent : undefined),
+      sessionKey: (this.#options.sessionKey ?? sessionKey)(request.headers, parsed),
+      agent: (this.#options.agentFrom ?? agentFrom)(typeof userAgent === "string" ? userAgent : undefined, request.headers),
       model,
       path: request.path,
       mode: request.mode,

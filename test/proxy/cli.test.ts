@@ -49,6 +49,14 @@ describe("headroom proxy", () => {
     const answer = await send(`${out.url}/v1/chat/completions`, { method: "POST", headers: { authorization: "Bearer k" }, body: '{"model":"gpt-4o","messages":[]}' });
     expect(answer.headers["x-headroom-status"]).toBe("unchanged");
     expect(upstream.received.map((r) => r.url)).toEqual(["/v1/chat/completions"]);
+    // The request reaches the ledger (after its response), and /stats is the ledger's summary.
+    let stats: { version: number; totals: { requests: number } } = { version: 0, totals: { requests: 0 } };
+    for (let i = 0; i < 100 && stats.totals.requests === 0; i++) {
+      stats = JSON.parse((await send(`${out.url}/stats`)).body.toString()) as typeof stats;
+      if (stats.totals.requests === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(stats.version).toBe(1);
+    expect(stats.totals.requests).toBe(1);
     child.kill("SIGTERM");
     const result = await child;
     expect(result.exitCode).toBe(0);
