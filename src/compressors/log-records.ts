@@ -61,16 +61,18 @@ export function isJsonLine(line: string): boolean {
   return b > a && line.charCodeAt(a) === 123 && line.charCodeAt(b) === 125;
 }
 
-// Reads a JSON string starting at the opening quote; returns [contents (escapes kept), index after].
-function readString(line: string, at: number): [string, number] {
+// Index just after the JSON string that starts at the opening quote `at` (escapes skipped).
+function skipString(line: string, at: number): number {
   let i = at + 1;
   while (i < line.length) {
-    const c = line.charCodeAt(i);
-    if (c === 92) i += 2;
-    else if (c === 34) return [line.slice(at + 1, i), i + 1];
-    else i++;
+    const q = line.indexOf('"', i);
+    if (q < 0) return line.length + 1;
+    let backslashes = 0;
+    for (let b = q - 1; b > at && line.charCodeAt(b) === 92; b--) backslashes++;
+    if (backslashes % 2 === 0) return q + 1;
+    i = q + 1;
   }
-  return [line.slice(at + 1), line.length];
+  return line.length + 1;
 }
 
 /**
@@ -94,23 +96,28 @@ export function parseJsonRecord(line: string): LogRecord | undefined {
   while (i < n) {
     const c = line.charCodeAt(i);
     if (c === 34) {
-      const [s, next] = readString(line, i);
-      let k = next;
-      while (k < n && (line.charCodeAt(k) === 32 || line.charCodeAt(k) === 9)) k++;
-      if (line.charCodeAt(k) === 58 && pendingKey === undefined) {
-        // A key.
-        pendingKey = s;
-        keys.push(s);
-        i = k + 1;
-        continue;
+      const next = skipString(line, i);
+      if (pendingKey === undefined) {
+        let k = next;
+        while (k < n && (line.charCodeAt(k) === 32 || line.charCodeAt(k) === 9)) k++;
+        if (line.charCodeAt(k) === 58) {
+          // A key.
+          pendingKey = line.slice(i + 1, next - 1);
+          keys.push(pendingKey);
+          i = k + 1;
+          continue;
+        }
       }
-      // A string value.
-      if (pendingKey !== undefined) {
-        const key = pendingKey.toLowerCase();
+      // A string value: read only when its key is one we look at.
+      const key = pendingKey === undefined ? "" : pendingKey.toLowerCase();
+      const inError = depth > 1 && path.some((p) => ERROR_KEYS.has(p));
+      const wanted = inError || LEVEL_KEYS.has(key) || MESSAGE_KEYS.has(key) || ERROR_KEYS.has(key) || STATUS_KEYS.has(key) || depth > 1;
+      if (pendingKey !== undefined && wanted) {
+        const s = line.slice(i + 1, next - 1);
         const full = path.length > 0 ? `${path[path.length - 1]}.${key}` : key;
         if (level === undefined && (LEVEL_KEYS.has(key) || LEVEL_KEYS.has(full))) level = s;
         else if (depth === 1 && MESSAGE_KEYS.has(key) && message === "") message = s;
-        if (ERROR_KEYS.has(key) || ERROR_KEYS.has(full) || (depth > 1 && path.some((p) => ERROR_KEYS.has(p)))) {
+        if (ERROR_KEYS.has(key) || ERROR_KEYS.has(full) || inError) {
           if (s.length > 0) hasError = true;
           if (key !== "stack" && errorText.length < 400) errorText += `${key}=${s};`;
         }
