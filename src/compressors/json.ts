@@ -25,6 +25,8 @@ const KEEP_OF_LONG_STRING = 120;
 const plainStringify = (value: unknown): string => JSON.stringify(value);
 /** Rough length of one marker line, used while planning what fits. */
 const MARKER_COST = 96;
+/** Rows are ranked by rare query words first: a word in 2 of 44 rows says more than one in 15. */
+const RARITY_POWER = 2;
 
 export const compressJson = (text: string, context: CompressContext): CompressResult | null => {
   const parsed = parseJsonSafely(text);
@@ -77,7 +79,7 @@ function assemble(document: RenderedDocument, selections: readonly TableRows[] |
       const marker = selection.markers.get(i);
       if (marker) {
         out.push(marker.line);
-        omissions.push({ count: marker.count, unit: "rows" });
+        omissions.push({ count: marker.count, unit: marker.count === 1 ? "row" : "rows" });
       }
       if (selection.keep && !selection.keep[i]) return;
       out.push(line);
@@ -154,12 +156,35 @@ function selectRows(selection: TableRows, target: number, context: CompressConte
   const plainLines = table.rows.map((row, i) =>
     (selection.rowOmissions[i]?.length ?? 0) === 0 ? (lines[i] ?? "") : rowLine(table.columns, row, plainStringify),
   );
-  const scores = relevanceScores(plainLines, context.query);
-  for (let i = 0; i < n; i++) if (errors[i] || anomalies[i] || (scores[i] ?? 0) > 0) keep[i] = true;
+  // Query words that name a column ("gh issue list --json number,title,state") ask for the column,
+  // not for rows that happen to contain the word: they do not score rows.
+  const columnNames = new Set(table.columns.map((c) => c.toLowerCase()));
+  const query = {
+    ...context.query,
+    terms: context.query.terms.filter((t) => !columnNames.has(t.toLowerCase())),
+    entities: context.query.entities.filter((e) => !columnNames.has(e.toLowerCase())),
+  };
+  const scores = relevanceScores(plainLines, query, 0.5, RARITY_POWER);
+  // Must keep: the first and last row, errors, anomalies, rows naming a query entity. Then the rows
+  // relevant to the query's words, best first, while they fit; then rows from the top.
+  for (let i = 0; i < n; i++) if (errors[i] || anomalies[i] || mentionsEntity(plainLines[i] ?? "", query)) keep[i] = true;
   let used = 0;
   for (let i = 0; i < n; i++) if (keep[i]) used += (lines[i]?.length ?? 0) + 1;
-  // Fill what is left of the target from the top, leaving room for the markers.
   const reserve = MARKER_COST * 2;
+  const relevant: number[] = [];
+  for (let i = 0; i < n; i++) if (!keep[i] && (scores[i] ?? 0) > 0) relevant.push(i);
+  // Long rows hold more words, so more query words by chance: scores are length-normalized (BM25's b).
+  let total = 0;
+  for (const line of plainLines) total += line.length;
+  const average = Math.max(1, total / Math.max(1, n));
+  const density = (i: number): number => (scores[i] ?? 0) / (0.25 + (0.75 * (plainLines[i]?.length ?? 0)) / average);
+  relevant.sort((a, b) => density(b) - density(a) || a - b);
+  for (const i of relevant) {
+    const cost = (lines[i]?.length ?? 0) + 1 + MARKER_COST / 2;
+    if (used + cost + reserve > target) continue;
+    keep[i] = true;
+    used += cost;
+  }
   for (let i = 1; i < n - 1; i++) {
     if (keep[i]) continue;
     const cost = (lines[i]?.length ?? 0) + 1;
@@ -182,7 +207,7 @@ function selectRows(selection: TableRows, target: number, context: CompressConte
     const dropped = table.rows.slice(start, i);
     const described = describeRows(dropped, summary);
     const detail = described.length > 160 ? `${described.slice(0, 159)}…` : described;
-    const line = formatMarker({ count: i - start, unit: "rows", hash: context.hash, ...(detail ? { detail } : {}) });
+    const line = formatMarker({ count: i - start, unit: i - start === 1 ? "row" : "rows", hash: context.hash, ...(detail ? { detail } : {}) });
     if (length <= line.length) {
       for (let j = start; j < i; j++) keep[j] = true;
       continue;

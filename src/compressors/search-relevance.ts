@@ -50,9 +50,10 @@ export function hasNeedles(query: Query): boolean {
 
 /**
  * Scores each candidate text against the query: 0 means not relevant. A needle found in more than
- * `maxShare` of the candidates (and more than 2 of them) is ignored as not discriminative.
+ * `maxShare` of the candidates (and more than 2 of them) is ignored as not discriminative. A needle's
+ * gain is its rarity, log(1 + candidates / hits), to the `power`: above 1, rare words count for more.
  */
-export function relevanceScores(candidates: readonly string[], query: Query, maxShare = 0.5): number[] {
+export function relevanceScores(candidates: readonly string[], query: Query, maxShare = 0.5, power = 1): number[] {
   const scores = new Array<number>(candidates.length).fill(0);
   const needles = needlesOf(query);
   if (needles.length === 0 || candidates.length === 0) return scores;
@@ -69,7 +70,7 @@ export function relevanceScores(candidates: readonly string[], query: Query, max
       }
     }
     if (hits.length === 0 || hits.length > limit) continue;
-    const gain = needle.weight * Math.log(1 + candidates.length / hits.length);
+    const gain = needle.weight * Math.log(1 + candidates.length / hits.length) ** power;
     for (const i of hits) scores[i] = (scores[i] ?? 0) + gain;
   }
   return scores;
