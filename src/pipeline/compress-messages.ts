@@ -31,6 +31,11 @@ export interface PipelineOptions {
   readonly query?: string;
   /** Where originals and the memo live; `null` compresses without storing (markers then cannot be retrieved). */
   readonly store: Store | null;
+  /**
+   * Apply memoised forms only: an output without a memo is left unchanged and memoised as unchanged,
+   * so every later turn sends it the same way (the proxy's fallback when compression fails or is off).
+   */
+  readonly memoOnly?: boolean;
 }
 
 export interface PipelineResult<T> {
@@ -45,14 +50,14 @@ export function compressMessages<T>(messages: readonly T[], options: PipelineOpt
   let output = messages.slice();
   const units: UnitStats[] = [];
   for (const unit of located) {
-    const stats = compressOne(unit, human, options.store);
+    const stats = compressOne(unit, human, options.store, options.memoOnly === true);
     if (stats.text !== unit.text) output = replaceAt(output, unit.path, stats.text);
     units.push(stats);
   }
   return { messages: output, units };
 }
 
-function compressOne(unit: Unit, human: string, store: Store | null): UnitStats {
+function compressOne(unit: Unit, human: string, store: Store | null, memoOnly: boolean): UnitStats {
   const role = toolRole(unit.call);
   const base = { path: unit.path, toolName: unit.call?.name, original: unit.text, charsBefore: unit.text.length };
   if (role === "retrieval") {
@@ -66,6 +71,11 @@ function compressOne(unit: Unit, human: string, store: Store | null): UnitStats 
   if (memo) {
     const text = memo.text ?? unit.text;
     return { ...base, hash, kind: undefined, status: "memo", charsAfter: text.length, omissions: [], text };
+  }
+  if (memoOnly) {
+    const kept = store?.memoPut(hash, profile, null).text ?? null;
+    const text = kept ?? unit.text;
+    return { ...base, hash, kind: undefined, status: kept === null ? "unchanged" : "memo", charsAfter: text.length, omissions: [], text };
   }
   const outcome = compressUnit(unit.text, { query: queryFor(human, unit.call?.arguments), losslessOnly });
   const changed = outcome.fallback === undefined;

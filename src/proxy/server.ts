@@ -48,7 +48,7 @@ export interface ProxyOptions {
   readonly agentFrom?: AgentFn;
   /** Answers GET /stats (the ledger's summary); default: the proxy's in-memory counters. */
   readonly stats?: () => unknown;
-  /** A pipeline run longer than this is discarded and counts as a failure. Default 250 ms. */
+  /** A pipeline run longer than this counts as a failure for the breaker. Default 250 ms. */
   readonly budgetMs?: number;
   /** Circuit breaker settings (default 5 failures in 60 s open it for 5 minutes). */
   readonly breaker?: BreakerOptions;
@@ -101,7 +101,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
   const dispatcher = options.dispatcher ?? ownDispatcher!;
   const breaker = new CircuitBreaker(options.breaker);
   const store = options.store ?? null;
-  const compress: CompressFn = options.compress ?? ((conversation) => compressMessages(conversation, { store }));
+  const compress: CompressFn = options.compress ?? ((conversation, { memoOnly }) => compressMessages(conversation, { store, memoOnly }));
   const clock = options.clock ?? (() => performance.now());
   const budgetMs = options.budgetMs ?? 250;
   const maxBody = options.maxBodyBytes ?? DEFAULT_BODY_LIMIT;

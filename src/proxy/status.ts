@@ -13,13 +13,23 @@ export const ProxyStatus = {
   Off: "off",
   /** Not a compressed route (GET /v1/models, HEAD, unknown paths): forwarded unchanged. */
   Passthrough: "passthrough",
-  /** The pipeline threw: the original bytes were forwarded (counts as a failure for the breaker). */
+  /**
+   * The pipeline threw (a failure for the breaker). Tool outputs compressed on earlier turns keep
+   * their memoised form, new ones go out unchanged (and stay so); if even that fails, the original bytes.
+   */
   BypassError: "bypass-error",
-  /** The pipeline took longer than the time budget: the original bytes were forwarded (a failure). */
-  BypassTimeout: "bypass-timeout",
+  /**
+   * The pipeline took longer than its time budget (a failure for the breaker). Its result is still
+   * forwarded: the time is already spent (the pipeline is synchronous) and the memo already holds
+   * these forms, so forwarding originals now would change these bytes on the next turn.
+   */
+  OverBudget: "over-budget",
   /** The body was not JSON we understand (bad JSON, invalid UTF-8, unknown content-encoding): forwarded as is. */
   BypassUnparseable: "bypass-unparseable",
-  /** The circuit breaker is open after repeated failures: compression is off for a while, originals forwarded. */
+  /**
+   * The circuit breaker is open after repeated failures: no new compression for a while. As with
+   * bypass-error, memoised forms are kept so earlier turns' bytes do not change.
+   */
   BypassBreaker: "bypass-breaker",
   /** headroom answered by itself without reaching the upstream (403 Host guard, 413, 426, 405, 502). */
   Rejected: "rejected",
@@ -31,5 +41,5 @@ export const STATUS_HEADER = "x-headroom-status";
 
 /** Statuses that count as a pipeline failure for the circuit breaker. */
 export function isFailure(status: ProxyStatus): boolean {
-  return status === ProxyStatus.BypassError || status === ProxyStatus.BypassTimeout;
+  return status === ProxyStatus.BypassError || status === ProxyStatus.OverBudget;
 }

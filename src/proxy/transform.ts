@@ -1,14 +1,24 @@
-// The request side of the pipeline, fail-open: whatever goes wrong (unparseable body, an exception,
-// the time budget exceeded, the breaker open), the original bytes are what get forwarded.
-// If no tool output changed the original bytes are forwarded untouched; otherwise the new body is
-// JSON.stringify of the parsed one with only tool outputs replaced (deterministic).
+// The request side of the pipeline, fail-open: whatever goes wrong, the agent's request still goes
+// out. If no tool output changed, the original bytes are forwarded untouched; otherwise the new body
+// is JSON.stringify of the parsed one with only tool outputs replaced (deterministic).
+//
+// Cache safety decides the fallbacks. The memo fixes the form of a tool output the first time it is
+// seen, so when the pipeline fails or the breaker is open the proxy runs it in memo-only mode: outputs
+// compressed on earlier turns keep their bytes, new ones go out (and stay) unchanged. Only when even
+// that fails, or the body cannot be parsed, are the original bytes forwarded.
 import type { UnitStats } from "../pipeline/compress-messages.js";
 import type { CircuitBreaker } from "./breaker.js";
 import { ProxyStatus } from "./status.js";
 import { isObject, type JsonObject, type WireFormat } from "./wire-format.js";
 
-/** The pipeline as the proxy calls it: a conversation in, the new conversation and per-unit stats out. */
-export type CompressFn = (conversation: readonly unknown[]) => {
+/**
+ * The pipeline as the proxy calls it: a conversation in, the new conversation and per-unit stats
+ * out. With `memoOnly` it must only apply memoised forms (and memoise the rest as unchanged).
+ */
+export type CompressFn = (
+  conversation: readonly unknown[],
+  options: { readonly memoOnly: boolean },
+) => {
   readonly messages: readonly unknown[];
   readonly units: readonly UnitStats[];
 };
@@ -17,7 +27,7 @@ export interface TransformOptions {
   readonly mode: "compress" | "measure";
   readonly compress: CompressFn;
   readonly breaker: CircuitBreaker;
-  /** A pipeline run longer than this (ms) is discarded and counted as a failure. */
+  /** A pipeline run longer than this (ms) counts as a failure. */
   readonly budgetMs: number;
   /** Monotonic clock in ms (tests inject one). */
   readonly clock: () => number;
@@ -30,7 +40,7 @@ export interface Transformed {
   readonly changed: boolean;
   /** The parsed body, when it was parsed. */
   readonly parsed: JsonObject | undefined;
-  /** The pipeline's per-unit stats, when it ran to completion within budget. */
+  /** Per-unit stats of what was forwarded (or, in measure mode, would have been); undefined when unknown. */
   readonly units: readonly UnitStats[] | undefined;
   readonly pipelineMs: number;
   readonly error?: unknown;
@@ -49,43 +59,87 @@ export function parseBody(bytes: Uint8Array): JsonObject | undefined {
   }
 }
 
+type Result = ReturnType<CompressFn>;
+
 /**
  * Runs the pipeline over one request body.
  * @example
- * const out = transformBody(bytes, anthropicMessages, { mode: "compress", compress, breaker, budgetMs: 250, clock: performance.now.bind(performance) });
+ * const out = transformBody(bytes, anthropicMessages, { mode: "compress", compress, breaker, budgetMs: 250, clock: () => performance.now() });
  * forward(out.body); res.setHeader("x-headroom-status", out.status);
  */
 export function transformBody(bytes: Buffer, wire: WireFormat, options: TransformOptions): Transformed {
-  const original = { body: bytes, changed: false, units: undefined, pipelineMs: 0 };
-  if (options.breaker.isOpen()) return { ...original, status: ProxyStatus.BypassBreaker, parsed: undefined };
+  const untouched = { body: bytes, changed: false, units: undefined, pipelineMs: 0 };
+  const measure = options.mode === "measure";
+  const breakerOpen = options.breaker.isOpen();
+  if (breakerOpen && measure) return { ...untouched, status: ProxyStatus.BypassBreaker, parsed: undefined };
   const parsed = parseBody(bytes);
-  if (!parsed) return { ...original, status: ProxyStatus.BypassUnparseable, parsed: undefined };
+  if (!parsed) return { ...untouched, status: ProxyStatus.BypassUnparseable, parsed: undefined };
   const conversation = wire.conversation(parsed);
-  const success = options.mode === "measure" ? ProxyStatus.Measured : ProxyStatus.Unchanged;
-  if (!conversation) return { ...original, status: success, parsed, units: [] };
+  if (!conversation) {
+    const status = breakerOpen ? ProxyStatus.BypassBreaker : measure ? ProxyStatus.Measured : ProxyStatus.Unchanged;
+    return { ...untouched, status, parsed, units: [] };
+  }
 
   const started = options.clock();
-  let result: ReturnType<CompressFn>;
+  const elapsed = () => options.clock() - started;
+  if (breakerOpen) return memoOnly(bytes, parsed, conversation, wire, options, ProxyStatus.BypassBreaker, started, undefined);
+  let result: Result;
   try {
-    result = options.compress(conversation);
+    result = options.compress(conversation, { memoOnly: false });
   } catch (error) {
     options.breaker.failure();
-    return { ...original, status: ProxyStatus.BypassError, parsed, pipelineMs: options.clock() - started, error };
+    if (measure) return { ...untouched, status: ProxyStatus.BypassError, parsed, pipelineMs: elapsed(), error };
+    return memoOnly(bytes, parsed, conversation, wire, options, ProxyStatus.BypassError, started, error);
   }
-  const pipelineMs = options.clock() - started;
+  const pipelineMs = elapsed();
+  let status: ProxyStatus = measure ? ProxyStatus.Measured : ProxyStatus.Compressed;
   if (pipelineMs > options.budgetMs) {
     options.breaker.failure();
-    return { ...original, status: ProxyStatus.BypassTimeout, parsed, pipelineMs };
+    status = ProxyStatus.OverBudget;
   }
-  const changedUnits = result.units.some((unit) => unit.text !== unit.original);
-  if (options.mode === "measure" || !changedUnits) {
-    return { ...original, status: success, parsed, units: result.units, pipelineMs };
-  }
+  if (measure) return { ...untouched, status, parsed, units: result.units, pipelineMs };
+  return forwardResult(bytes, parsed, wire, result, status, pipelineMs, undefined);
+}
+
+// The fallback: memoised forms only. If that fails too, the original bytes.
+function memoOnly(
+  bytes: Buffer,
+  parsed: JsonObject,
+  conversation: unknown[],
+  wire: WireFormat,
+  options: TransformOptions,
+  status: ProxyStatus,
+  started: number,
+  error: unknown,
+): Transformed {
   try {
-    const body = Buffer.from(JSON.stringify(wire.withConversation(parsed, [...result.messages])), "utf8");
-    return { status: ProxyStatus.Compressed, body, changed: true, parsed, units: result.units, pipelineMs };
-  } catch (error) {
-    options.breaker.failure();
-    return { ...original, status: ProxyStatus.BypassError, parsed, pipelineMs, error };
+    const result = options.compress(conversation, { memoOnly: true });
+    return forwardResult(bytes, parsed, wire, result, status, options.clock() - started, error);
+  } catch (fallbackError) {
+    return { status, body: bytes, changed: false, parsed, units: undefined, pipelineMs: options.clock() - started, error: error ?? fallbackError };
   }
+}
+
+function forwardResult(
+  bytes: Buffer,
+  parsed: JsonObject,
+  wire: WireFormat,
+  result: Result,
+  status: ProxyStatus,
+  pipelineMs: number,
+  error: unknown,
+): Transformed {
+  const changed = result.units.some((unit) => unit.text !== unit.original);
+  const extra = error === undefined ? {} : { error };
+  if (!changed) {
+    const same = status === ProxyStatus.Compressed ? ProxyStatus.Unchanged : status;
+    return { status: same, body: bytes, changed: false, parsed, units: result.units, pipelineMs, ...extra };
+  }
+  let body: Buffer;
+  try {
+    body = Buffer.from(JSON.stringify(wire.withConversation(parsed, [...result.messages])), "utf8");
+  } catch (serializeError) {
+    return { status: ProxyStatus.BypassError, body: bytes, changed: false, parsed, units: undefined, pipelineMs, error: serializeError };
+  }
+  return { status, body, changed: true, parsed, units: result.units, pipelineMs, ...extra };
 }

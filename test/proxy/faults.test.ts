@@ -2,8 +2,11 @@
 // never a hang or a corrupted stream, and the proxy keeps serving.
 import { request as httpRequest } from "node:http";
 import { describe, expect, it } from "vitest";
+import { compressMessages } from "../../src/pipeline/compress-messages.js";
+import { locateUnits } from "../../src/pipeline/locate.js";
 import type { CompressFn } from "../../src/proxy/transform.js";
-import { eventually, fixtureRequests, json, proxyWith, send, standIn } from "./helpers.js";
+import { realOutputs } from "../support/fixtures.js";
+import { eventually, fixtureRequests, json, proxyWith, send, standIn, tempStore } from "./helpers.js";
 
 const fixture = () => fixtureRequests().find((f) => f.file.startsWith("copilot-anthropic") && f.seq === 2)!;
 const throwing: CompressFn = () => {
@@ -165,7 +168,7 @@ describe("fail-open", () => {
     expect(entries.every((entry) => entry.tokensBefore > 0 && entry.tokensAfter === entry.tokensBefore)).toBe(true);
   });
 
-  it("forwards the original when the pipeline exceeds its time budget, counted as a failure", async () => {
+  it("counts a pipeline over its time budget as a failure, and still forwards its (memoised) result", async () => {
     const upstream = await standIn();
     let clock = 0;
     const slow: CompressFn = (conversation) => {
@@ -175,9 +178,47 @@ describe("fail-open", () => {
     const { proxy } = await proxyWith({ upstreams: { anthropic: upstream.url }, compress: slow, clock: () => clock, budgetMs: 250, breaker: { threshold: 2 } });
     const sent = json(fixture().body, fixture().headers);
     const first = await send(`${proxy.url}/v1/messages`, sent);
-    expect(first.headers["x-headroom-status"]).toBe("bypass-timeout");
+    expect(first.headers["x-headroom-status"]).toBe("over-budget");
     expect(upstream.received[0]!.body.equals(Buffer.from(sent.body as string))).toBe(true);
     await send(`${proxy.url}/v1/messages`, sent);
     expect((await send(`${proxy.url}/v1/messages`, sent)).headers["x-headroom-status"]).toBe("bypass-breaker");
+  });
+
+  it("keeps earlier turns' bytes while compression fails or the breaker is open, and new outputs stay as first sent", async () => {
+    const upstream = await standIn();
+    const store = tempStore();
+    let failing = false;
+    const compress: CompressFn = (conversation, options) => {
+      if (failing && !options.memoOnly) throw new Error("compressor bug");
+      return compressMessages(conversation, { store, memoOnly: options.memoOnly });
+    };
+    let now = 0;
+    const { proxy } = await proxyWith({ upstreams: { anthropic: upstream.url }, compress, breaker: { threshold: 2, cooldownMs: 1000, now: () => now } });
+    const base = fixture();
+    type Msg = { role: string; content: unknown };
+    const messages = base.body.messages as Msg[];
+    const unitsSent = () => locateUnits((JSON.parse(upstream.received.at(-1)!.body.toString()) as { messages: Msg[] }).messages).map((unit) => unit.text);
+    // Turn N: compressed normally.
+    expect((await send(`${proxy.url}/v1/messages`, json(base.body, base.headers))).headers["x-headroom-status"]).toBe("compressed");
+    const [turnN] = unitsSent();
+    // Turn N+1 brings a new tool output while the compressor throws: the old one keeps its bytes,
+    // the new one goes out as the agent sent it.
+    failing = true;
+    const newOutput = realOutputs("log")[0]!.text;
+    const turn2 = [...messages, { role: "assistant", content: [{ type: "tool_use", id: "toolu_new", name: "bash", input: { command: "npm run build" } }] }, { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_new", content: newOutput }] }];
+    expect((await send(`${proxy.url}/v1/messages`, json({ ...base.body, messages: turn2 }, base.headers))).headers["x-headroom-status"]).toBe("bypass-error");
+    expect(unitsSent()).toEqual([turnN, newOutput]);
+    // Breaker open: the same.
+    await send(`${proxy.url}/v1/messages`, json({ ...base.body, messages: turn2 }, base.headers));
+    expect((await send(`${proxy.url}/v1/messages`, json({ ...base.body, messages: turn2 }, base.headers))).headers["x-headroom-status"]).toBe("bypass-breaker");
+    expect(unitsSent()).toEqual([turnN, newOutput]);
+    // Compression back on: the output first sent unchanged stays unchanged (its cache prefix holds).
+    failing = false;
+    now += 2000;
+    await send(`${proxy.url}/v1/messages`, json({ ...base.body, messages: turn2 }, base.headers));
+    expect(unitsSent()).toEqual([turnN, newOutput]);
+    // Not vacuous: that output is one the pipeline does compress when it first sees it.
+    const fresh = compressMessages(turn2, { store: tempStore() });
+    expect(fresh.units.map((unit) => unit.status)).toEqual(["compressed", "compressed"]);
   });
 });

@@ -100,7 +100,7 @@ describe("statuses", () => {
   it("lists every documented value once; only errors and timeouts count as failures", () => {
     const values = Object.values(ProxyStatus);
     expect(new Set(values).size).toBe(values.length);
-    expect(values.filter(isFailure).sort()).toEqual(["bypass-error", "bypass-timeout"]);
+    expect(values.filter(isFailure).sort()).toEqual(["bypass-error", "over-budget"]);
   });
 });
 
