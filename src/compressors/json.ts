@@ -57,6 +57,8 @@ interface Rendered {
 interface TableRows {
   readonly table: TableBlock;
   readonly lines: string[];
+  /** The same rows without cuts (what relevance is scored on). */
+  readonly plainLines: string[];
   /** Omissions (cut strings) inside each row line. */
   readonly rowOmissions: Omission[][];
   readonly errors: readonly boolean[];
@@ -90,7 +92,7 @@ function assemble(document: RenderedDocument, selections: readonly TableRows[] |
 }
 
 // A stringify that cuts long strings (unless they name a query entity) and reports each cut.
-function cuttingStringify(context: CompressContext, sink: () => Omission[]): (value: unknown) => string {
+function cuttingStringify(context: CompressContext, sink: () => Omission[]): { stringify: (value: unknown) => string; cut: (value: unknown) => string } {
   const replacer = (_key: string, value: unknown): unknown => {
     if (typeof value !== "string" || value.length <= LONG_STRING) return value;
     if (mentionsEntity(value, context.query)) return value;
@@ -101,29 +103,50 @@ function cuttingStringify(context: CompressContext, sink: () => Omission[]): (va
     sink().push({ count, unit: "chars" });
     return `${value.slice(0, keep)}…${formatMarker({ count, unit: "chars", hash: context.hash })}`;
   };
+  /** The cut serialization of a value whose plain one is longer than LONG_STRING. */
+  const cut = (value: unknown): string => (typeof value === "string" ? JSON.stringify(replacer("", value)) : JSON.stringify(value, replacer));
   // Fast path: a serialization this short cannot hold a long string.
-  return (value) => {
+  const stringify = (value: unknown): string => {
     const plain = JSON.stringify(value);
-    return plain.length <= LONG_STRING ? plain : JSON.stringify(value, replacer);
+    return plain.length <= LONG_STRING ? plain : cut(value);
   };
+  return { stringify, cut };
 }
+
+const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
 function lossyRender(root: object, plan: ReturnType<typeof planTables>, context: CompressContext): Rendered & { skeletonLength: number } {
   let current: Omission[] = [];
-  const stringify = cuttingStringify(context, () => current);
+  const { stringify, cut: cutValue } = cuttingStringify(context, () => current);
   const skeletonOmissions: Omission[] = [];
   current = skeletonOmissions;
   const document = renderWithTables(root, plan, stringify);
   const selections: TableRows[] = document.tables.map((table) => {
     const rowOmissions: Omission[][] = [];
     const errors = errorRows(table.rows);
+    const plainLines: string[] = [];
+    // Each cell is serialized once; only long ones again, cut. Error rows (failure messages, stack
+    // traces) are kept whole.
     const lines = table.rows.map((row, i) => {
       current = [];
       rowOmissions.push(current);
-      // Error rows (failure messages, stack traces) are kept whole.
-      return rowLine(table.columns, row, errors[i] ? plainStringify : stringify);
+      let plainLine = "";
+      let line = "";
+      table.columns.forEach((column, c) => {
+        if (c > 0) {
+          plainLine += ",";
+          line += ",";
+        }
+        if (!hasOwn(row, column)) return;
+        const value = row[column];
+        const plain = JSON.stringify(value);
+        plainLine += plain;
+        line += errors[i] || plain.length <= LONG_STRING ? plain : cutValue(value);
+      });
+      plainLines.push(plainLine);
+      return line;
     });
-    return { table, lines, rowOmissions, errors, keep: null, markers: new Map() };
+    return { table, lines, plainLines, rowOmissions, errors, keep: null, markers: new Map() };
   });
   const budgetChars = context.budget * CHARS_PER_TOKEN;
   const cut = assemble(document, selections);
@@ -153,9 +176,7 @@ function selectRows(selection: TableRows, target: number, context: CompressConte
   keep[n - 1] = true;
   const errors = selection.errors;
   const anomalies = anomalyRows(table.rows, table.columns);
-  const plainLines = table.rows.map((row, i) =>
-    (selection.rowOmissions[i]?.length ?? 0) === 0 ? (lines[i] ?? "") : rowLine(table.columns, row, plainStringify),
-  );
+  const plainLines = selection.plainLines;
   // Query words that name a column ("gh issue list --json number,title,state") ask for the column,
   // not for rows that happen to contain the word: they do not score rows.
   const columnNames = new Set(table.columns.map((c) => c.toLowerCase()));
