@@ -70,7 +70,13 @@ export async function forwardRequest(request: ForwardRequest): Promise<ForwardOu
     upstream.body.destroy();
     return { upstreamStatus: upstream.statusCode, end: "client-closed" };
   }
-  res.writeHead(upstream.statusCode, headers);
+  try {
+    res.writeHead(upstream.statusCode, headers);
+  } catch (error) {
+    // A header node refuses to send (invalid characters): free the upstream connection, then report.
+    upstream.body.destroy();
+    throw error;
+  }
   const tap = request.reader
     ? createTap(headerText(upstream.headers["content-type"]), headerText(upstream.headers["content-encoding"]), request.reader)
     : undefined;

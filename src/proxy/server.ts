@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { debuglog } from "node:util";
 import type { Dispatcher } from "undici";
 import { HeadroomError, isHeadroomError } from "../errors.js";
-import type { LedgerEntry, ProviderUsage, ProxyMode } from "../ledger/types.js";
+import type { LedgerEntry, ProxyMode } from "../ledger/types.js";
 import type { Store } from "../ccr/store.js";
 import { compressMessages } from "../pipeline/compress-messages.js";
 import { loadCounter } from "../tokens/count.js";
@@ -84,6 +84,13 @@ const WIRES: Record<RouteName, WireFormat> = {
   count_tokens: anthropicMessages,
   chat: openaiChat,
   responses: openaiResponses,
+};
+
+const LEDGER_PATHS: Record<RouteName, string> = {
+  messages: "/v1/messages",
+  count_tokens: "/v1/messages/count_tokens",
+  chat: "/v1/chat/completions",
+  responses: "/v1/responses",
 };
 
 /**
@@ -216,8 +223,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
     const body = decoded === undefined ? raw : outcome.body;
     let addedMs = 0;
     const reader = ledger && route.name !== "count_tokens" ? wire.usageReader() : undefined;
-    let result: ForwardOutcome;
-    result = await forwardRequest({
+    const result: ForwardOutcome = await forwardRequest({
       req,
       res,
       provider: route.provider,
@@ -236,14 +242,15 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
     const finished = ledger.finish({
       time: arrived,
       headers: req.headers,
-      path,
+      // The API's own path, whatever prefix the client used: /anything/v1/messages is /v1/messages.
+      path: LEDGER_PATHS[route.name],
       mode,
       status: outcome.status,
       wire,
       parsed: outcome.parsed,
       bytes: decoded,
       units: outcome.units,
-      usage: reader?.usage() ?? (null as ProviderUsage | null),
+      usage: reader?.usage() ?? null,
       addedMs,
       upstreamStatus: result.upstreamStatus,
     });
@@ -270,7 +277,13 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
     else socket.destroy();
   });
 
-  const port = await listen(server, options.port ?? 8787, host);
+  let port: number;
+  try {
+    port = await listen(server, options.port ?? 8787, host);
+  } catch (error) {
+    await ownDispatcher?.close().catch(() => undefined);
+    throw error;
+  }
   if (!isLoopbackBind(host)) {
     warn(`WARNING: headroom is listening on ${host}, reachable from other machines. Anyone who can reach it can use the API keys your agents send through it. Use --host 127.0.0.1 unless you mean it.`);
   }

@@ -33,6 +33,9 @@ describe("routes", () => {
     const other = which === "anthropic" ? ups.openai : ups.anthropic;
     expect(target.received.map((r) => r.url)).toEqual([upstreamPath]);
     expect(other.received).toHaveLength(0);
+    await ups.proxy.settled();
+    const recorded = path.includes("count_tokens") ? [] : [upstreamPath.split("?")[0]];
+    expect(ups.entries.map((entry) => entry.path)).toEqual(recorded);
   });
 
   it("passes GET /v1/models through unchanged to the provider the headers point at", async () => {
@@ -87,6 +90,13 @@ describe("routes", () => {
     const stats = JSON.parse((await send(`${ups.proxy.url}/stats`)).body.toString()) as Record<string, unknown>;
     expect(stats).toEqual({ version: 1, fromLedger: true });
     expect(ups.anthropic.received).toHaveLength(0);
+  });
+});
+
+describe("listening", () => {
+  it("says which port is taken and what to do", async () => {
+    const { proxy } = await twoUpstreams();
+    await expect(startProxy({ port: proxy.port, preloadTokenizer: false })).rejects.toMatchObject({ code: "HR_PROXY_LISTEN", message: expect.stringMatching(/already in use.*--port/) });
   });
 });
 
