@@ -18,6 +18,7 @@ import {
   type TableBlock,
 } from "./json-table.js";
 import { mentionsEntity, relevanceScores } from "./search-relevance.js";
+import { pruneSkeleton } from "./json-prune.js";
 
 const CHARS_PER_TOKEN = 4;
 const LONG_STRING = 320;
@@ -27,6 +28,8 @@ const plainStringify = (value: unknown): string => JSON.stringify(value);
 const MARKER_COST = 96;
 /** Rows are ranked by rare query words first: a word in 2 of 44 rows says more than one in 15. */
 const RARITY_POWER = 2;
+/** The least room a pruned skeleton gets, in characters. */
+const MIN_SKELETON = 400;
 
 export const compressJson = (text: string, context: CompressContext): CompressResult | null => {
   const parsed = parseJsonSafely(text);
@@ -41,7 +44,7 @@ export const compressJson = (text: string, context: CompressContext): CompressRe
   if (first.text.length < best.text.length) best = first;
   // When most of what is left sits outside the tables, whole elements of the outermost arrays
   // are the only thing left to select: try that plan too.
-  if (estimateTokens(best.text) > context.budget && first.skeletonLength * CHARS_PER_TOKEN > context.budget) {
+  if (estimateTokens(best.text) > context.budget && first.skeletonLength > (context.budget * CHARS_PER_TOKEN) / 2) {
     const outer = lossyRender(parsed.value, planOutermostTables(parsed.value), context);
     if (outer.text.length < best.text.length) best = outer;
   }
@@ -120,7 +123,7 @@ function lossyRender(root: object, plan: ReturnType<typeof planTables>, context:
   const { stringify, cut: cutValue } = cuttingStringify(context, () => current);
   const skeletonOmissions: Omission[] = [];
   current = skeletonOmissions;
-  const document = renderWithTables(root, plan, stringify);
+  let document = renderWithTables(root, plan, stringify);
   const selections: TableRows[] = document.tables.map((table) => {
     const rowOmissions: Omission[][] = [];
     const errors = errorRows(table.rows);
@@ -149,7 +152,21 @@ function lossyRender(root: object, plan: ReturnType<typeof planTables>, context:
     return { table, lines, plainLines, rowOmissions, errors, keep: null, markers: new Map() };
   });
   const budgetChars = context.budget * CHARS_PER_TOKEN;
-  const cut = assemble(document, selections);
+  let cut = assemble(document, selections);
+  // A skeleton that takes most of the budget by itself: prune its members (json-prune.ts).
+  const fullSkeleton = document.skeleton?.length ?? 0;
+  if (cut.text.length > budgetChars && fullSkeleton > budgetChars / 2) {
+    const allowance = Math.max(MIN_SKELETON, Math.round((budgetChars * fullSkeleton) / cut.text.length));
+    const pruneOmissions: Omission[] = [];
+    current = pruneOmissions;
+    const pruned = pruneSkeleton(root, plan, context.query, context.hash, allowance, stringify);
+    if (pruned && pruned.text.length < fullSkeleton) {
+      document = { skeleton: pruned.text, tables: document.tables };
+      skeletonOmissions.length = 0;
+      skeletonOmissions.push(...pruneOmissions, ...pruned.omissions);
+      cut = assemble(document, selections);
+    }
+  }
   if (cut.text.length <= budgetChars || selections.length === 0) {
     return { text: cut.text, omissions: [...skeletonOmissions, ...cut.omissions], skeletonLength: document.skeleton?.length ?? 0 };
   }

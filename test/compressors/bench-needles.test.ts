@@ -31,6 +31,9 @@ const cases: { workload: string; file: string; compressor: Compressor; maxShare:
   { workload: "code-search", file: "grep-rn-process-env-node-modules.txt", compressor: compressSearch, maxShare: 0.1 },
   { workload: "code-search", file: "grep-rn-exports-zod-v4-core.txt", compressor: compressSearch, maxShare: 0.1 },
   { workload: "issue-triage", file: "gh-issue-list.json", compressor: compressJson, maxShare: 0.3 },
+  // Mostly nested objects: the skeleton's members are pruned (json-prune.ts).
+  { workload: "sre", file: "process-report.json", compressor: compressJson, maxShare: 0.35 },
+  { workload: "sre", file: "metrics.json", compressor: compressJson, maxShare: 0.4 },
 ];
 
 describe("search and JSON compressors on the benchmark outputs", () => {
@@ -44,6 +47,20 @@ describe("search and JSON compressors on the benchmark outputs", () => {
       expect(parseMarkers(out).every((m) => m.hash === context.hash)).toBe(true);
     });
   }
+
+  it("prunes a report's skeleton with one marker per object that lost members, naming them", () => {
+    const { text, query } = manifestFile("sre", "process-report.json");
+    const context = contextFor(text, { query: buildQuery(query) });
+    const result = compressJson(text, context);
+    const skeleton = result?.text.split("\n")[0] ?? "";
+    const keyMarkers = parseMarkers(skeleton).filter((m) => m.unit === "keys" || m.unit === "key");
+    expect(keyMarkers.length).toBeGreaterThan(0);
+    for (const marker of keyMarkers) expect(marker.detail ?? "").toMatch(/^[^,]+(, [^,]+)*$/);
+    expect(parseMarkers(result?.text ?? "").length).toBe(result?.omissions.length);
+    // Dropped members are named, and what is kept is the original data.
+    expect(skeleton).toContain('"nodejsVersion":"v20.20.2"');
+    expect(skeleton).toMatch(/\[\d+ keys omitted: [^\]]*javascriptHeap|"javascriptHeap":\{/);
+  });
 
   it("names every file of a grep output in the text, kept or folded, with match counts adding up", () => {
     const { text, query } = manifestFile("code-search", "grep-rn-process-env-node-modules.txt");
