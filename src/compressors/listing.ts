@@ -240,6 +240,8 @@ function render(parsed: ParsedListing, facts: Facts, config: FoldConfig, context
   return { text, omissions, size: text.length };
 }
 
+const plural = (count: number, one: string, many: string): string => (count === 1 ? one : many);
+
 // "[212 files omitted: 180 .js, 32 .d.ts · ...]" or "[40 entries omitted: 6 dirs, 34 files: ... · ...]"
 function markerFor(fold: Fold, hash: string): { text: string; count: number; unit: string } {
   const ranked = [...fold.extensions.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -249,10 +251,13 @@ function markerFor(fold: Fold, hash: string): { text: string; count: number; uni
   const byExtension = shown.join(", ");
   const count = fold.dirs + fold.files;
   if (fold.dirs === 0) {
-    const detail = byExtension;
-    return { text: fold.indent + formatMarker({ count, unit: "files", detail, hash }), count, unit: "files" };
+    const unit = plural(count, "file", "files");
+    return { text: fold.indent + formatMarker({ count, unit, detail: byExtension, hash }), count, unit };
   }
-  if (fold.files === 0) return { text: fold.indent + formatMarker({ count, unit: "dirs", hash }), count, unit: "dirs" };
-  const detail = `${fold.dirs} dirs, ${fold.files} files${byExtension ? `: ${byExtension}` : ""}`;
+  if (fold.files === 0) {
+    const unit = plural(count, "dir", "dirs");
+    return { text: fold.indent + formatMarker({ count, unit, hash }), count, unit };
+  }
+  const detail = `${fold.dirs} ${plural(fold.dirs, "dir", "dirs")}, ${fold.files} ${plural(fold.files, "file", "files")}${byExtension ? `: ${byExtension}` : ""}`;
   return { text: fold.indent + formatMarker({ count, unit: "entries", detail, hash }), count, unit: "entries" };
 }

@@ -76,7 +76,33 @@ export function parseSearch(text: string): ParsedSearch | null {
   const structured = parsed.tags.filter((t) => t.kind !== "other" && t.kind !== "blank").length;
   const nonBlank = parsed.tags.filter((t) => t.kind !== "blank").length;
   if (parsed.matches < 3 || structured < nonBlank * 0.6) return null;
+  if (repeatsLocations(parsed)) return null;
   return parsed;
+}
+
+// grep and ripgrep print each file:line once. Text where the same "path:12:" prefix comes back again
+// and again is something else that happens to have that shape (a log whose timestamps read
+// "[24/Nov/2026:22:45:10": "path" "[24/Nov/2026", "line" 22): not search output.
+function repeatsLocations(parsed: ParsedSearch): boolean {
+  const { lines, tags, files } = parsed;
+  const seen = new Map<string, string>();
+  let repeats = 0;
+  let checked = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const tag = tags[i];
+    if (!tag || tag.kind !== "match") continue;
+    const line = lines[i] ?? "";
+    const path = files[tag.file] ?? "";
+    const from = path.length > 0 && line.startsWith(path) ? path.length + 1 : 0;
+    const digits = digitsAt(line, from);
+    if (digits === 0) continue; // no line numbers (grep without -n)
+    const location = `${tag.file}:${line.slice(from, from + digits)}`;
+    checked++;
+    const before = seen.get(location);
+    if (before === undefined) seen.set(location, line);
+    else if (before !== line) repeats++; // the same line printed twice is a repeat, not a clash
+  }
+  return checked >= 10 && repeats > checked * 0.1;
 }
 
 function parsePaths(lines: string[]): ParsedSearch {

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compressJson } from "../../src/compressors/json.js";
 import { compressSearch } from "../../src/compressors/search.js";
+import { parseSearch } from "../../src/compressors/search-parse.js";
 import type { Compressor } from "../../src/compressors/types.js";
 import { parseMarkers } from "../../src/ccr/marker.js";
 import { buildQuery } from "../../src/pipeline/query.js";
@@ -60,6 +61,13 @@ describe("search and JSON compressors on the benchmark outputs", () => {
     // Dropped members are named, and what is kept is the original data.
     expect(skeleton).toContain('"nodejsVersion":"v20.20.2"');
     expect(skeleton).toMatch(/\[\d+ keys omitted: [^\]]*javascriptHeap|"javascriptHeap":\{/);
+  });
+
+  it("does not take an nginx access log for grep output (its timestamps read like path:line:)", () => {
+    const { text } = manifestFile("sre", "nginx-access.log");
+    expect(text.split("\n").slice(0, 50).every((l) => l === "" || /^\S+ - \S+ \[\d+\/\w+\/\d+:\d+:/.test(l))).toBe(true);
+    expect(parseSearch(text)).toBeNull();
+    expect(compressSearch(text, contextFor(text))).toBeNull();
   });
 
   it("names every file of a grep output in the text, kept or folded, with match counts adding up", () => {
