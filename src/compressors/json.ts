@@ -43,8 +43,8 @@ export const compressJson = (text: string, context: CompressContext): CompressRe
   const first = lossyRender(parsed.value, plan, context);
   if (first.text.length < best.text.length) best = first;
   // When most of what is left sits outside the tables, whole elements of the outermost arrays
-  // are the only thing left to select: try that plan too.
-  if (estimateTokens(best.text) > context.budget && first.skeletonLength > (context.budget * CHARS_PER_TOKEN) / 2) {
+  // are the only thing left to select: try that plan too (unless the skeleton was pruned already).
+  if (!first.pruned && estimateTokens(best.text) > context.budget && first.skeletonLength > (context.budget * CHARS_PER_TOKEN) / 2) {
     const outer = lossyRender(parsed.value, planOutermostTables(parsed.value), context);
     if (outer.text.length < best.text.length) best = outer;
   }
@@ -55,6 +55,8 @@ interface Rendered {
   readonly text: string;
   readonly omissions: Omission[];
   readonly skeletonLength?: number;
+  /** The skeleton's members were pruned (json-prune.ts). */
+  readonly pruned?: boolean;
 }
 
 interface TableRows {
@@ -118,7 +120,7 @@ function cuttingStringify(context: CompressContext, sink: () => Omission[]): { s
 
 const hasOwn = (object: object, key: string): boolean => Object.prototype.hasOwnProperty.call(object, key);
 
-function lossyRender(root: object, plan: ReturnType<typeof planTables>, context: CompressContext): Rendered & { skeletonLength: number } {
+function lossyRender(root: object, plan: ReturnType<typeof planTables>, context: CompressContext): Rendered & { skeletonLength: number; pruned: boolean } {
   let current: Omission[] = [];
   const { stringify, cut: cutValue } = cuttingStringify(context, () => current);
   const skeletonOmissions: Omission[] = [];
@@ -155,20 +157,22 @@ function lossyRender(root: object, plan: ReturnType<typeof planTables>, context:
   let cut = assemble(document, selections);
   // A skeleton that takes most of the budget by itself: prune its members (json-prune.ts).
   const fullSkeleton = document.skeleton?.length ?? 0;
+  let pruned = false;
   if (cut.text.length > budgetChars && fullSkeleton > budgetChars / 2) {
     const allowance = Math.max(MIN_SKELETON, Math.round((budgetChars * fullSkeleton) / cut.text.length));
     const pruneOmissions: Omission[] = [];
     current = pruneOmissions;
-    const pruned = pruneSkeleton(root, plan, context.query, context.hash, allowance, stringify);
-    if (pruned && pruned.text.length < fullSkeleton) {
-      document = { skeleton: pruned.text, tables: document.tables };
+    const skeleton = pruneSkeleton(root, plan, context.query, context.hash, allowance, stringify);
+    if (skeleton && skeleton.text.length < fullSkeleton) {
+      pruned = true;
+      document = { skeleton: skeleton.text, tables: document.tables };
       skeletonOmissions.length = 0;
-      skeletonOmissions.push(...pruneOmissions, ...pruned.omissions);
+      skeletonOmissions.push(...pruneOmissions, ...skeleton.omissions);
       cut = assemble(document, selections);
     }
   }
   if (cut.text.length <= budgetChars || selections.length === 0) {
-    return { text: cut.text, omissions: [...skeletonOmissions, ...cut.omissions], skeletonLength: document.skeleton?.length ?? 0 };
+    return { text: cut.text, omissions: [...skeletonOmissions, ...cut.omissions], skeletonLength: document.skeleton?.length ?? 0, pruned };
   }
   const skeletonLength = document.skeleton?.length ?? 0;
   const tableSizes = selections.map((s) => s.lines.reduce((sum, line) => sum + line.length + 1, 0));
@@ -179,7 +183,7 @@ function lossyRender(root: object, plan: ReturnType<typeof planTables>, context:
     selectRows(selection, target, context);
   });
   const selected = assemble(document, selections);
-  return { text: selected.text, omissions: [...skeletonOmissions, ...selected.omissions], skeletonLength };
+  return { text: selected.text, omissions: [...skeletonOmissions, ...selected.omissions], skeletonLength, pruned };
 }
 
 // Chooses the rows to keep within `target` characters (must-keep rows may exceed it) and the
