@@ -251,6 +251,10 @@ export interface EmitOptions {
   readonly unit: string;
   /** Detail text for the marker replacing runs [from, to). */
   readonly detail: (from: number, to: number, lineCount: number) => string | undefined;
+  /** Runs accounted for by another marker (see `after`): never shown, never counted in a gap marker. */
+  readonly skip?: Uint8Array;
+  /** A marker to write right after kept run `run` (e.g. the fold of that line's later repeats). */
+  readonly after?: (run: number) => { count: number; unit: string; detail?: string } | undefined;
 }
 
 /** Writes kept runs (folding repeats losslessly) and one marker per maximal dropped span. */
@@ -262,29 +266,40 @@ export function emitRuns(
 ): { text: string; omissions: Omission[] } {
   const out: string[] = [];
   const omissions: Omission[] = [];
+  const skip = options.skip;
   let i = 0;
   while (i < runs.length) {
     const run = runs[i];
     if (!run) break;
-    if (keep[i]) {
+    if (keep[i] && !(skip && skip[i])) {
       out.push(lines[run.start] ?? "");
       if (run.count > 1) out.push(formatRepeat(run.count - 1));
+      const extra = options.after?.(i);
+      if (extra) {
+        out.push(formatMarker({ ...extra, hash: options.hash }));
+        omissions.push({ count: extra.count, unit: extra.unit });
+      }
       i++;
       continue;
     }
     let j = i;
     let count = 0;
     let chars = 0;
-    for (; j < runs.length && !keep[j]; j++) {
+    for (; j < runs.length && (!keep[j] || (skip && skip[j])); j++) {
+      if (skip && skip[j]) continue;
       const r = runs[j];
       count += r?.count ?? 0;
       chars += ((lines[r?.start ?? 0] ?? "").length + 1) * (r?.count ?? 0);
+    }
+    if (count === 0) {
+      i = j;
+      continue;
     }
     const detail = options.detail(i, j, count);
     const marker = formatMarker({ count, unit: options.unit, hash: options.hash, ...(detail ? { detail } : {}) });
     if (chars <= marker.length + 1) {
       // The marker would be longer than what it replaces: show the lines (losslessly folded) instead.
-      for (let k = i; k < j; k++) keep[k] = 1;
+      for (let k = i; k < j; k++) if (!(skip && skip[k])) keep[k] = 1;
       continue;
     }
     out.push(marker);

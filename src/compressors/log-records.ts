@@ -61,8 +61,8 @@ export function isJsonLine(line: string): boolean {
   return b > a && line.charCodeAt(a) === 123 && line.charCodeAt(b) === 125;
 }
 
-// Index just after the JSON string that starts at the opening quote `at` (escapes skipped).
-function skipString(line: string, at: number): number {
+/** Index just after the JSON string that starts at the opening quote `at` (escapes skipped). */
+export function skipString(line: string, at: number): number {
   let i = at + 1;
   while (i < line.length) {
     const q = line.indexOf('"', i);

@@ -1,5 +1,22 @@
-// Logs and build/test output: keep every error, warning, failure, stack trace and summary line
-// verbatim (with context), the head and the tail; fold repeated and near-identical lines; mark the rest.
+// Logs and build/test output: keep every distinct error, warning, failure, stack trace and summary
+// line verbatim (with context), the head and the tail; fold repeated and near-identical lines; mark
+// the rest.
+//
+// Repeated errors and warnings. Every DISTINCT error or warning stays verbatim and no fact is hidden:
+// occurrences of the same event (a structured record or a line with a clock time / instance id whose
+// text is the same once ids, numbers, timestamps, hex and uuids are masked, with the same severity
+// and the same stack) are folded when there are at least three: the first and the last stay
+// verbatim, and every one in between (except query matches and rare duration outliers, which stay)
+// is counted in ONE marker written right after the first, e.g.
+//   [53 similar error records omitted: time 53 distinct 2026-11-24T22:45:10.627Z–…; requestId
+//    53 distinct req-00030–req-00911: req-00030, req-00042, …; cartId c10003 x20, c10007 x33 · headroom_retrieve hash=…]
+// Its detail names each field that differs between occurrences (JSON keys; for other lines each
+// varying space-separated token, labelled by its key= or the "word:" before it) with all its distinct
+// values and counts when they fit, else the exact number of distinct values, their range (ids,
+// numbers, times) and as many values as fit, then "…". The count is exact; the detail is at most 400
+// characters and at most half of what the marker replaces (else the occurrences stay verbatim).
+// Stack traces identical to one shown are dropped with their own marker, as before. Errors that occur
+// once or twice stay verbatim.
 import { estimateTokens } from "../pipeline/budget.js";
 import {
   emitRuns,
@@ -12,7 +29,8 @@ import {
   stripAnsi,
   toRuns,
 } from "./fold.js";
-import { durationOutliers, parseRecord, SEVERITY_ERROR, SEVERITY_NONE, SEVERITY_NOTICE, SEVERITY_WARNING, type LogRecord } from "./log-records.js";
+import { planEventFolds, type EventCandidate, type EventFold } from "./log-events.js";
+import { durationOutliers, isJsonLine, parseRecord, skipString, SEVERITY_ERROR, SEVERITY_NONE, SEVERITY_NOTICE, SEVERITY_WARNING, type LogRecord } from "./log-records.js";
 import type { CompressContext, CompressResult, Compressor, Query } from "./types.js";
 
 export const LINE_ERROR = 1;
@@ -145,9 +163,9 @@ function markRange(keep: Uint8Array, from: number, to: number, skip: Uint8Array)
  * @example compressLog(vitestOutput, context) // keeps FAIL blocks and "Tests  3 failed | 97 passed"
  */
 export const compressLog: Compressor = (text: string, context: CompressContext): CompressResult | null => {
-  const folded = foldRepeatsText(text);
-  if (context.losslessOnly || (folded !== null && estimateTokens(folded) <= context.budget)) {
-    return folded === null ? null : { text: folded, omissions: [] };
+  const lossless = foldRepeatsText(text);
+  if (context.losslessOnly || (lossless !== null && estimateTokens(lossless) <= context.budget)) {
+    return lossless === null ? null : { text: lossless, omissions: [] };
   }
   const lines = text.split("\n");
   const runs = toRuns(lines);
@@ -185,11 +203,16 @@ export const compressLog: Compressor = (text: string, context: CompressContext):
     i = j;
   }
 
+  // Repeats of one error/warning event between its first and last occurrence: one marker.
+  const plan = planEventFolds(lines, runs, eventCandidates(lines, starts, flags, records, signatures));
+  const folded = plan.folded;
+
   const keep = new Uint8Array(n);
   const seenEvents = new Set<number>();
   const seenNotices = new Set<number>();
   for (let i = 0; i < n; i++) {
     const f = flags[i] ?? 0;
+    if (folded[i]) continue;
     if (f & LINE_NOTICE && !(f & IMPORTANT)) {
       // A client error (4xx) is shown once per shape; its repeats are counted in the markers.
       const sig = signatures[i] ?? 0;
@@ -222,15 +245,68 @@ export const compressLog: Compressor = (text: string, context: CompressContext):
   };
   keepHeadTail(runs, lines, keep, context.budget * 4 - must, MIN_HEAD, MIN_TAIL, novel);
   foldNearIdentical(keep, signatures, (k) => ((flags[k] ?? 0) & IMPORTANT) !== 0);
+  for (let k = 0; k < n; k++) if (folded[k]) keep[k] = 0;
+  // Each fold marker goes after its first occurrence's block (the line and the stack lines shown below it).
+  const anchors = new Map<number, EventFold>();
+  for (const [first, fold] of plan.after) {
+    keep[first] = 1;
+    let anchor = first;
+    for (let k = first + 1; k < n && (flags[k] ?? 0) & LINE_STACK && !folded[k]; k++) if (keep[k]) anchor = k;
+    anchors.set(anchor, fold);
+  }
 
   const result = emitRuns(runs, lines, keep, {
     hash: context.hash,
     unit: "lines",
-    detail: (from, to) => gapDetail(from, to, flags, signatures, dupStack, runs, keep),
+    detail: (from, to) => gapDetail(from, to, flags, signatures, dupStack, runs, keep, folded),
+    skip: folded,
+    after: (run) => anchors.get(run),
   });
   if (result.omissions.length === 0 || result.text.length >= text.length) return null;
   return result;
 };
+
+const STACK_FIELD_RE = /"(?:stack|stacktrace|stack_trace|errorstack|traceback)"\s*:\s*"/i;
+
+// Error and warning lines that may fold with other occurrences of their event (see the top).
+function eventCandidates(
+  lines: readonly string[],
+  starts: readonly number[],
+  flags: Uint8Array,
+  records: readonly (LogRecord | undefined)[],
+  signatures: Float64Array,
+): EventCandidate[] {
+  const out: EventCandidate[] = [];
+  const n = starts.length;
+  for (let i = 0; i < n; i++) {
+    const f = flags[i] ?? 0;
+    if (!(f & (LINE_ERROR | LINE_WARNING)) || f & LINE_STACK) continue;
+    const line = lines[starts[i] ?? 0] ?? "";
+    const record = records[i];
+    const structured = record !== undefined && record.severity !== SEVERITY_NONE;
+    if (!structured && !hasInstanceId(line)) continue;
+    const json = structured && isJsonLine(line);
+    // The same event has the same stack: a JSON record's stack field, or the stack lines below it.
+    let stack = "";
+    if (json) {
+      const m = STACK_FIELD_RE.exec(line);
+      if (m) stack = line.slice(m.index, skipString(line, m.index + m[0].length - 1));
+    } else {
+      for (let k = i + 1; k < n && (flags[k] ?? 0) & LINE_STACK; k++) stack += `${lines[starts[k] ?? 0] ?? ""}\n`;
+    }
+    const error = (f & LINE_ERROR) !== 0;
+    out.push({
+      run: i,
+      key: `${error ? "e" : "w"}${signatures[i] ?? 0}\u0001${stack}`,
+      json,
+      record: structured,
+      error,
+      exempt: (f & LINE_QUERY) !== 0,
+      anomaly: (f & LINE_ANOMALY) !== 0,
+    });
+  }
+  return out;
+}
 
 // "3 distinct, 0 errors" (plus repeated stack lines), or "like the line above" for a near-identical fold.
 function gapDetail(
@@ -241,12 +317,14 @@ function gapDetail(
   dupStack: Uint8Array,
   runs: readonly { count: number }[],
   keep: Uint8Array,
+  folded: Uint8Array,
 ): string {
   const distinct = new Set<number>();
   let errors = 0;
   let stackLines = 0;
   let notices = 0;
   for (let k = from; k < to; k++) {
+    if (folded[k]) continue;
     distinct.add(signatures[k] ?? 0);
     const count = runs[k]?.count ?? 0;
     if (dupStack[k]) stackLines += count;

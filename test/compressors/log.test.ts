@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseMarkers } from "../../src/ccr/marker.js";
+import { parseMarkers, type ParsedMarker } from "../../src/ccr/marker.js";
+import { maskVariable } from "../../src/compressors/fold.js";
 import { classifyLine, compressLog, LINE_ANOMALY, LINE_ERROR, LINE_NOTICE, LINE_STACK, LINE_WARNING } from "../../src/compressors/log.js";
 import { buildQuery } from "../../src/pipeline/query.js";
 import { contextFor, runCompressorContract } from "./contract.js";
@@ -12,23 +13,122 @@ runCompressorContract("log", compressLog, all);
 // Small fixtures fit the default budget untouched; a tight budget makes the compressor select.
 const tight = (text: string) => contextFor(text, { budget: 50 });
 
+
+// Markers that fold repeats of one error/warning event (log.ts, top) count lines too.
+const FOLD_UNITS = ["similar error records", "similar error lines", "similar warning records", "similar warning lines"];
+const LINE_UNITS = ["lines", ...FOLD_UNITS];
+const isFold = (m: ParsedMarker) => FOLD_UNITS.includes(m.unit);
+
+const isErrorLine = (line: string) => {
+  const flags = classifyLine(line);
+  return (flags & (LINE_ERROR | LINE_WARNING)) !== 0 && !(flags & LINE_STACK);
+};
+
+// The event a line reports, as a reader would group them (independent of the compressor's code): a
+// JSON record by level, message, error and stack; an access-log line by status and request with
+// numbers masked; any other line by its text with ids, numbers and times masked.
+function eventOf(line: string): string {
+  if (line.trimStart().startsWith("{")) {
+    try {
+      const r = JSON.parse(line) as Record<string, unknown>;
+      const err = (r.err ?? r.error ?? {}) as Record<string, unknown>;
+      return JSON.stringify([r.level, r.msg ?? r.message, err.type, err.message, err.stack, r.status]);
+    } catch {
+      // not JSON after all: read as text
+    }
+  }
+  const access = /^\S+ \S+ \S+ \[[^\]]+\] "([^"]*)" (\d{3})/.exec(line);
+  if (access) return `${access[2]} ${maskVariable((access[1] ?? "").replace(/\?.*$/, ""))}`;
+  return maskVariable(line);
+}
+
+// The values of a line by position: a JSON record's scalar fields by key path, else its tokens.
+function fieldsOf(line: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (line.trimStart().startsWith("{")) {
+    try {
+      const walk = (v: unknown, path: string) => {
+        if (v && typeof v === "object" && !Array.isArray(v)) for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k);
+        else out.set(path, Array.isArray(v) ? JSON.stringify(v) : String(v));
+      };
+      walk(JSON.parse(line), "");
+      return out;
+    } catch {
+      out.clear();
+    }
+  }
+  line.split(" ").forEach((token, i) => out.set(String(i), token.replace(/^[\w.-]+=/, "")));
+  return out;
+}
+
+/**
+ * The rule for repeated errors and warnings: every distinct error/warning event has at least one
+ * verbatim line; each fold marker sits below a verbatim occurrence of its event and counts exactly
+ * that event's occurrences not shown; every value that differs between occurrences is in the marker,
+ * or the marker states the exact number of distinct values; and all counts add up.
+ */
+function checkErrorFolds(text: string, out: string): void {
+  const lines = text.split("\n");
+  const outLines = out.split("\n");
+  const verbatim = outLines.filter((l) => parseMarkers(l).length === 0);
+  const important = lines.filter(isErrorLine);
+  const shownEvents = new Set(verbatim.map(eventOf));
+  for (const line of important) expect(shownEvents.has(eventOf(line)), `no verbatim line of: ${line.slice(0, 120)}`).toBe(true);
+
+  let folded = 0;
+  for (let j = 0; j < outLines.length; j++) {
+    const marker = parseMarkers(outLines[j] ?? "")[0];
+    if (!marker || !isFold(marker)) continue;
+    let h = j - 1;
+    while (h > 0 && classifyLine(outLines[h] ?? "") & LINE_STACK) h--;
+    const event = eventOf(outLines[h] ?? "");
+    const members = important.filter((l) => eventOf(l) === event);
+    const remaining = [...verbatim];
+    const hidden = members.filter((l) => {
+      const at = remaining.indexOf(l);
+      if (at < 0) return true;
+      remaining.splice(at, 1);
+      return false;
+    });
+    expect(marker.count, `count of ${outLines[j]}`).toBe(hidden.length);
+    folded += marker.count;
+    const detail = marker.detail ?? "";
+    const all = members.map(fieldsOf);
+    const mine = hidden.map(fieldsOf);
+    for (const key of all[0]?.keys() ?? []) {
+      const values = new Set(all.map((f) => f.get(key)));
+      if (values.size === 1) continue;
+      const differing = [...new Set(mine.map((f) => f.get(key) ?? ""))];
+      const stated = detail.includes(`${differing.length} distinct`);
+      for (const value of differing) {
+        const shown = value.replace(/^["'([<{]+/, "").replace(/["')\]>},;:]+$/, "").slice(0, 40);
+        expect(stated || detail.includes(shown), `${key}=${value} neither listed nor counted in ${detail}`).toBe(true);
+      }
+    }
+  }
+  expect(folded).toBeLessThanOrEqual(important.length);
+  expect(accountedLines(out, LINE_UNITS)).toBe(lines.length);
+}
+
 describe("log compressor", () => {
   for (const { name, text } of all) {
     describe(name, () => {
       const result = compressLog(text, tight(text)) ?? { text, omissions: [] };
       const shown = new Set(result.text.split("\n"));
 
-      it("keeps every error and warning line verbatim", () => {
-        for (const line of text.split("\n")) {
-          const flags = classifyLine(line);
-          if (flags & (LINE_ERROR | LINE_WARNING) && !(flags & LINE_STACK)) {
-            expect(shown.has(line), `dropped: ${line.slice(0, 100)}`).toBe(true);
-          }
+      it("keeps every distinct error and warning verbatim; repeats are folded with their values listed", () => {
+        checkErrorFolds(text, result.text);
+      });
+
+      it("keeps an error or warning that occurs once or twice verbatim", () => {
+        const important = text.split("\n").filter(isErrorLine);
+        for (const line of important) {
+          if (important.filter((l) => eventOf(l) === eventOf(line)).length <= 2) expect(shown.has(line), `dropped: ${line.slice(0, 100)}`).toBe(true);
         }
       });
 
       it("accounts for every original line (kept, repeated or counted in a marker)", () => {
-        expect(accountedLines(result.text)).toBe(text.split("\n").length);
+        expect(accountedLines(result.text, LINE_UNITS)).toBe(text.split("\n").length);
       });
 
       it("drops nothing in lossless-only mode", () => {
@@ -85,9 +185,15 @@ describe("log compressor", () => {
       expect(1 - (result?.text.length ?? 0) / text.length).toBeGreaterThanOrEqual(0.85);
     });
 
-    it("keeps every ERROR and WARN record and one full stack trace", () => {
+    it("keeps a verbatim line of every ERROR and WARN event and one full stack trace; repeats fold with their values", () => {
       const out = result?.text ?? "";
-      for (const line of text.split("\n")) if (/ (?:ERROR|WARN) /.test(line)) expect(out).toContain(line);
+      checkErrorFolds(text, out);
+      const shapes = new Set(text.split("\n").filter((l) => / (?:ERROR|WARN) /.test(l)).map(maskVariable));
+      const shown = new Set(out.split("\n").filter((l) => / (?:ERROR|WARN) /.test(l)).map(maskVariable));
+      expect(shown).toEqual(shapes);
+      const folds = parseMarkers(out).filter(isFold);
+      expect(folds.length).toBeGreaterThan(0);
+      for (const m of folds) expect(m.detail).toMatch(/rid \d+ distinct: [0-9a-f]{8}-/);
       expect(out).toContain("    at loadOrder (file:///tmp/hrfix/srv/server.mjs:6:26)");
       expect(out).toContain("SIGTERM received, shutting down");
     });
@@ -95,7 +201,7 @@ describe("log compressor", () => {
     it("says in its markers how many lines and shapes were left out", () => {
       const markers = parseMarkers(result?.text ?? "");
       expect(markers.length).toBeGreaterThan(0);
-      for (const m of markers) expect(m.detail).toMatch(/(?:\d+ distinct|like the line above), \d+ errors/);
+      for (const m of markers) if (!isFold(m)) expect(m.detail).toMatch(/(?:\d+ distinct|like the line above), \d+ errors/);
     });
   });
 
@@ -119,10 +225,11 @@ describe("log compressor", () => {
       expect(classifyLine('{"msg":"x","err":{"message":"y"},"time":1}') & LINE_ERROR).toBeTruthy();
     });
 
-    it("keeps every error and warn record verbatim, stacks included", () => {
+    it("keeps a verbatim record of every error and warn event, stacks included; repeats fold with their values", () => {
       const important = lines.filter((l) => /"level":"(?:error|warn)"/.test(l));
       expect(important.length).toBeGreaterThan(10);
-      for (const line of important) expect(shown.has(line), `dropped: ${line.slice(0, 100)}`).toBe(true);
+      for (const line of important) expect([...shown].some((l) => eventOf(l) === eventOf(line)), `dropped: ${line.slice(0, 100)}`).toBe(true);
+      checkErrorFolds(text, out);
       expect(out).toContain("at loadUser (file:///tmp/hrlog/server.mjs:5:26)");
     });
 
@@ -131,10 +238,10 @@ describe("log compressor", () => {
       const info = lines.filter((l) => l.includes('"level":"info"'));
       const keptInfo = info.filter((l) => shown.has(l)).length;
       expect(keptInfo).toBeLessThan(info.length / 5);
-      expect(accountedLines(out)).toBe(lines.length);
+      expect(accountedLines(out, LINE_UNITS)).toBe(lines.length);
       const markers = parseMarkers(out);
       expect(markers.reduce((sum, m) => sum + m.count, 0)).toBe(lines.length - out.split("\n").length + markers.length);
-      for (const m of markers) expect(m.detail).toMatch(/, 0 errors/);
+      for (const m of markers) if (!isFold(m)) expect(m.detail).toMatch(/, 0 errors/);
     });
   });
 
@@ -147,13 +254,14 @@ describe("log compressor", () => {
     const shown = new Set(out.split("\n"));
     const status = (l: string) => Number(/" (\d{3}) /.exec(l)?.[1] ?? 0);
 
-    it("keeps every 5xx line verbatim", () => {
+    it("keeps a verbatim line of every 5xx request shape and folds the repeats with their values", () => {
       const errors = lines.filter((l) => status(l) >= 500);
       expect(errors.length).toBeGreaterThanOrEqual(20);
       for (const line of errors) {
         expect(classifyLine(line) & LINE_ERROR).toBeTruthy();
-        expect(shown.has(line), `dropped: ${line}`).toBe(true);
+        expect([...shown].some((l) => eventOf(l) === eventOf(line)), `no line like: ${line}`).toBe(true);
       }
+      checkErrorFolds(text, out);
     });
 
     it("shows a 404 once and counts its repeats as 4xx in the markers", () => {
@@ -170,7 +278,7 @@ describe("log compressor", () => {
     it("flags slow requests as anomalies and folds the 200s with counts that add up", () => {
       expect(1 - out.length / text.length).toBeGreaterThanOrEqual(0.6);
       expect(lines.filter((l) => status(l) === 200 && shown.has(l)).length).toBeLessThan(lines.filter((l) => status(l) === 200).length / 5);
-      expect(accountedLines(out)).toBe(lines.length);
+      expect(accountedLines(out, LINE_UNITS)).toBe(lines.length);
       const slow = compressLog(text, contextFor(text));
       expect(slow).not.toBeNull();
       const lineFlags = (l: string) => classifyLine(l);
@@ -188,10 +296,12 @@ describe("log compressor", () => {
     expect(LINE_ANOMALY).toBeGreaterThan(0);
   });
 
-  it("keeps every [error] line of an nginx error log", () => {
+  it("keeps an [error] line of every nginx error event and folds the repeats with their values", () => {
     const text = readFixture("log", "nginx-error-log.txt");
     const out = compressLog(text, tight(text))?.text ?? text;
-    for (const line of text.split("\n")) if (line.includes("[error]")) expect(out).toContain(line);
+    const shapes = new Set(text.split("\n").filter((l) => l.includes("[error]")).map(maskVariable));
+    expect(new Set(out.split("\n").filter((l) => l.includes("[error]")).map(maskVariable))).toEqual(shapes);
+    checkErrorFolds(text, out);
   });
 
   it("stays fast on structured logs: 40 KB of JSON lines or access log in a few ms", () => {
