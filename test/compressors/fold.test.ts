@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  emitRuns,
   foldRepeats,
   foldRepeatsText,
   headTailRange,
@@ -8,7 +9,7 @@ import {
   stripAnsi,
   toRuns,
 } from "../../src/compressors/fold.js";
-import { REPEAT_PATTERN } from "../../src/ccr/marker.js";
+import { parseMarkers, REPEAT_PATTERN } from "../../src/ccr/marker.js";
 
 describe("foldRepeats", () => {
   it("keeps a long repeated line once and notes how many more times it occurred", () => {
@@ -74,5 +75,27 @@ describe("helpers", () => {
   it("clamps head and tail so they never overlap", () => {
     expect(headTailRange(10, 3, 4)).toEqual({ headEnd: 3, tailStart: 6 });
     expect(headTailRange(5, 4, 4)).toEqual({ headEnd: 4, tailStart: 4 });
+  });
+});
+
+describe("emitRuns with runs counted elsewhere", () => {
+  it("writes the extra marker after its run, never shows or recounts skipped runs, and reports every marker", () => {
+    const lines = ["E 1 boom", "info a", "E 2 boom", "info b", "info c", "E 3 boom", "E 4 boom"];
+    const runs = toRuns(lines);
+    const keep = Uint8Array.from([1, 0, 0, 0, 0, 0, 1]);
+    const skip = Uint8Array.from([0, 0, 1, 0, 0, 1, 0]);
+    const result = emitRuns(runs, lines, keep, {
+      hash: "0123456789abcdef",
+      unit: "lines",
+      detail: () => "long enough detail to be worth nothing here",
+      skip,
+      after: (run) => (run === 0 ? { count: 2, unit: "similar error lines", detail: "2, 3" } : undefined),
+    });
+    const out = result.text.split("\n");
+    expect(out[0]).toBe("E 1 boom");
+    expect(parseMarkers(out[1] ?? "")[0]).toMatchObject({ count: 2, unit: "similar error lines" });
+    // The gap's marker would be longer than its three short lines, so they are shown; skipped runs are not.
+    expect(out.slice(2)).toEqual(["info a", "info b", "info c", "E 4 boom"]);
+    expect(result.omissions).toEqual([{ count: 2, unit: "similar error lines" }]);
   });
 });

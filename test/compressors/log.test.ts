@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseMarkers, type ParsedMarker } from "../../src/ccr/marker.js";
 import { maskVariable } from "../../src/compressors/fold.js";
+import { foldDetail } from "../../src/compressors/log-fields.js";
 import { classifyLine, compressLog, LINE_ANOMALY, LINE_ERROR, LINE_NOTICE, LINE_STACK, LINE_WARNING } from "../../src/compressors/log.js";
 import { buildQuery } from "../../src/pipeline/query.js";
 import { contextFor, runCompressorContract } from "./contract.js";
@@ -340,5 +341,106 @@ describe("log compressor", () => {
     const t0 = performance.now();
     compressLog(huge, contextFor(huge));
     expect(performance.now() - t0).toBeLessThan(10_000);
+  });
+});
+
+describe("repeats of one error event", () => {
+  const stack = "TypeError: x is undefined\\n    at f (file:///srv/app.mjs:4:9)\\n    at g (file:///srv/app.mjs:9:3)";
+  const record = (i: number, extra = "") =>
+    `{"time":"2026-11-24T22:45:${String(10 + (i % 50)).padStart(2, "0")}.${String(100 + i).slice(-3)}Z","level":"error","msg":"checkout failed","requestId":"req-${String(i).padStart(5, "0")}","cartId":"c${10000 + (i % 3)}"${extra},"err":{"type":"TypeError","message":"x is undefined","stack":"${stack}"}}`;
+  const info = (i: number) => `{"time":"2026-11-24T22:45:10.${String(100 + i).slice(-3)}Z","level":"info","msg":"checkout ok","requestId":"req-${String(900 + i).padStart(5, "0")}","items":${i % 4}}`;
+  const build = (errors: number[], infos = 6) => errors.flatMap((e, k) => [record(e), ...Array.from({ length: infos }, (_, j) => info(k * infos + j))]).join("\n");
+
+  it("keeps the first and last verbatim and lists every differing value of the ones between in one marker", () => {
+    const ids = [3, 8, 15, 21, 34, 40, 52, 57];
+    const text = build(ids);
+    const out = compressLog(text, tight(text))?.text ?? "";
+    expect(out).toContain(record(3));
+    expect(out).toContain(record(57));
+    const folds = parseMarkers(out).filter(isFold);
+    expect(folds).toHaveLength(1);
+    const fold = folds[0] as ParsedMarker;
+    expect(fold.unit).toBe("similar error records");
+    expect(fold.count).toBe(6);
+    for (const id of [8, 15, 21, 34, 40, 52]) {
+      expect(out).not.toContain(record(id));
+      expect(fold.detail).toContain(`req-${String(id).padStart(5, "0")}`);
+    }
+    expect(fold.detail).toMatch(/cartId c10002 x2, c10000 x2, c10001 x2|cartId (?:c1000\d(?: x\d)?, ){2}c1000\d/);
+    // The marker sits right under the first occurrence.
+    const lines = out.split("\n");
+    expect(lines[lines.indexOf(record(3)) + 1]).toBe(out.split("\n").find((l) => parseMarkers(l)[0]?.unit === "similar error records"));
+    checkErrorFolds(text, out);
+  });
+
+  it("keeps errors that occur once or twice verbatim", () => {
+    const text = build([4, 9]);
+    const out = compressLog(text, tight(text))?.text ?? text;
+    expect(out).toContain(record(4));
+    expect(out).toContain(record(9));
+    expect(parseMarkers(out).filter(isFold)).toHaveLength(0);
+  });
+
+  it("summarizes long lists with the exact number of distinct values and their range, within a bounded marker", () => {
+    const ids = Array.from({ length: 300 }, (_, i) => 7 + i * 3);
+    const text = build(ids, 2);
+    const out = compressLog(text, tight(text))?.text ?? "";
+    const fold = parseMarkers(out).find(isFold);
+    expect(fold?.count).toBe(298);
+    expect(fold?.detail).toContain("requestId 298 distinct req-00010–req-00901");
+    expect(fold?.detail).toMatch(/time \d+ distinct 2026-11-24T22:45:\d\d\.\d{3}Z–2026-11-24T22:45:\d\d\.\d{3}Z/);
+    expect((fold?.detail ?? "").length).toBeLessThanOrEqual(400);
+    checkErrorFolds(text, out);
+  });
+
+  it("treats a different stack or message as a different event and keeps a line of each", () => {
+    const other = (i: number) => record(i).replace("at g (file:///srv/app.mjs:9:3)", "at h (file:///srv/app.mjs:12:3)");
+    const text = [...[1, 2, 3, 4, 5].map((i) => record(i)), ...[6, 7, 8, 9].map(other), ...[10, 11, 12].map((i) => info(i))].join("\n");
+    const out = compressLog(text, tight(text))?.text ?? "";
+    for (const line of [record(1), record(5), other(6), other(9)]) expect(out).toContain(line);
+    expect(parseMarkers(out).filter(isFold).map((m) => m.count)).toEqual([3, 2]);
+    checkErrorFolds(text, out);
+  });
+
+  it("keeps an occurrence the query names verbatim", () => {
+    const ids = [3, 8, 15, 21, 34, 40, 52, 57];
+    const text = build(ids);
+    const out = compressLog(text, contextFor(text, { budget: 50, query: buildQuery("what happened to req-00021?") }))?.text ?? "";
+    expect(out).toContain(record(21));
+    expect(parseMarkers(out).find(isFold)?.count).toBe(5);
+    checkErrorFolds(text, out);
+  });
+
+  it("folds plain-text error lines by their varying tokens", () => {
+    const line = (i: number) =>
+      `2026/11/24 22:45:${String(10 + i).padStart(2, "0")} [error] 311#311: *${i * 7} upstream timed out (110: Connection timed out), client: 10.0.0.${i % 2}, request: "GET /api/items/SKU-${4400 + (i % 3)} HTTP/1.1"`;
+    const text = Array.from({ length: 12 }, (_, i) => line(i)).join("\n");
+    const out = compressLog(text, tight(text))?.text ?? "";
+    expect(out).toContain(line(0));
+    expect(out).toContain(line(11));
+    const fold = parseMarkers(out).find(isFold);
+    expect(fold?.unit).toBe("similar error lines");
+    expect(fold?.count).toBe(10);
+    expect(fold?.detail).toContain("client 10.0.0.1 x5, 10.0.0.0 x5");
+    for (const sku of ["SKU-4401", "SKU-4402", "SKU-4400"]) expect(fold?.detail).toContain(sku);
+    checkErrorFolds(text, out);
+  });
+});
+
+describe("foldDetail", () => {
+  it("lists all distinct values with counts when they fit", () => {
+    expect(foldDetail([{ label: "cartId", values: ["c1", "c1", "c2"] }], false, 400)).toBe("cartId c1 x2, c2");
+  });
+
+  it("otherwise states the exact number of distinct values, their range, shared list elements and the first values", () => {
+    const values = Array.from({ length: 80 }, (_, i) => `SKU-${1000 + i},SKU-4417`);
+    const detail = foldDetail([{ label: "skus", values }], false, 120) ?? "";
+    expect(detail).toMatch(/^skus 80 distinct SKU-1000,SKU-4417–SKU-1079,SKU-4417, each has SKU-4417: SKU-1000,SKU-4417, .*…$/);
+    expect(detail.length).toBeLessThanOrEqual(120);
+  });
+
+  it("orders decimals by value, not by digit runs", () => {
+    const detail = foldDetail([{ label: "", values: ["1.5ms", "1.189ms", "0.2ms", "1.5ms"] }], true, 23) ?? "";
+    expect(detail).toContain("3 distinct 0.2ms–1.5ms");
   });
 });
