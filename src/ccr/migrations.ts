@@ -84,6 +84,37 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: "compressions and retrievals",
+    up(db) {
+      db.exec(`
+        -- One row per tool output the first time it was compressed (later turns are memo hits):
+        -- what \`headroom show\` lists, so a user can see what was left out and retrieve it.
+        CREATE TABLE compressions (
+          hash          TEXT PRIMARY KEY,
+          time          INTEGER NOT NULL,
+          agent         TEXT NOT NULL,
+          session_key   TEXT NOT NULL,
+          tool          TEXT,
+          kind          TEXT NOT NULL,
+          tokens_before INTEGER NOT NULL,
+          tokens_after  INTEGER NOT NULL,
+          markers       INTEGER NOT NULL
+        );
+        CREATE INDEX compressions_time ON compressions(time);
+        -- One row per retrieval served (MCP headroom_retrieve or \`headroom retrieve\`).
+        CREATE TABLE retrievals (
+          id    INTEGER PRIMARY KEY,
+          time  INTEGER NOT NULL,
+          hash  TEXT NOT NULL,
+          via   TEXT NOT NULL,
+          found INTEGER NOT NULL
+        );
+        CREATE INDEX retrievals_time ON retrievals(time);
+      `);
+    },
+  },
 ];
 
 /** Highest schema version this build knows. */

@@ -67,6 +67,29 @@ export async function main(argv: readonly string[]): Promise<number> {
       run(async () => (await import("./proxy.js")).proxyCommand(options)),
     );
 
+  program
+    .command("stats")
+    .description("what headroom saved, by session, agent, model, content kind and day")
+    .option("--since <duration>", "only requests in this window, e.g. 24h, 7d")
+    .option("--agent <name>", "only one agent: claude-code, codex, copilot, aider, cursor, unknown")
+    .option("--session <key>", "only one session")
+    .option("--json", "print one JSON object")
+    .addHelpText("after", "\nExamples:\n  headroom stats --since 7d\n  headroom stats --agent codex --json")
+    .action((options: { since?: string; agent?: string; session?: string; json?: boolean }) =>
+      run(async () => (await import("./stats.js")).statsCommand(options)),
+    );
+
+  program
+    .command("show")
+    .description("the last N tool outputs headroom compressed, with the hash that retrieves each")
+    .argument("[n]", "how many (default 20)")
+    .option("--agent <name>", "only one agent")
+    .option("--json", "print one JSON object")
+    .addHelpText("after", "\nExamples:\n  headroom show 5\n  headroom retrieve <hash from the list>")
+    .action((count: string | undefined, options: { agent?: string; json?: boolean }) =>
+      run(async () => (await import("./show.js")).showCommand({ ...options, ...(count ? { count } : {}) })),
+    );
+
   const mcp = program.command("mcp").description("MCP server with headroom_compress, headroom_retrieve, headroom_stats");
   mcp
     .command("serve")

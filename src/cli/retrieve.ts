@@ -10,10 +10,13 @@ export interface RetrieveCommandOptions {
 }
 
 export async function retrieveCommand(options: RetrieveCommandOptions): Promise<number> {
-  const { retrieve } = await import("../ccr/retrieve.js");
+  const [{ retrieve }, { Ledger }] = await Promise.all([import("../ccr/retrieve.js"), import("../ledger/ledger.js")]);
   const store = await openStore();
   try {
     const found = retrieve(store, options.hash.trim(), options.query ? { query: options.query } : {});
+    const ledger = Ledger.open({ path: store.path });
+    ledger.recordRetrieval({ time: Date.now(), hash: options.hash.trim(), via: "cli", found: found !== undefined });
+    ledger.close();
     if (!found) {
       throw new HeadroomError(
         "HR_NOT_FOUND",

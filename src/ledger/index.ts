@@ -1,7 +1,8 @@
 // The ledger's public surface: records of proxied requests, their summary, and its rendering.
-export type { KindTokens, LedgerEntry, ProviderUsage, ProxyMode } from "./types.js";
+export type { CompressionRecord, KindTokens, LedgerEntry, ProviderUsage, ProxyMode, RetrievalRecord } from "./types.js";
 export {
   Ledger,
+  type CompressionRow,
   UNKNOWN_MODEL,
   type AddedTime,
   type BreakdownRow,

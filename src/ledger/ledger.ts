@@ -5,7 +5,7 @@
 
 import type { Database, Statement } from "better-sqlite3";
 import { openDatabase } from "../ccr/db.js";
-import type { LedgerEntry } from "./types.js";
+import type { LedgerEntry, RetrievalRecord } from "./types.js";
 
 export type { LedgerEntry } from "./types.js";
 
@@ -191,6 +191,21 @@ interface Queries {
 interface Writers {
   readonly insertRequest: Statement<unknown[]>;
   readonly insertKind: Statement<[number | bigint, string, number, number, number]>;
+  readonly insertCompression: Statement<unknown[]>;
+  readonly insertRetrieval: Statement<[number, string, string, number]>;
+}
+
+/** One row of `headroom show`: a tool output compressed for the first time. */
+export interface CompressionRow {
+  readonly hash: string;
+  readonly time: number;
+  readonly agent: string;
+  readonly sessionKey: string;
+  readonly tool: string | null;
+  readonly kind: string;
+  readonly tokensBefore: number;
+  readonly tokensAfter: number;
+  readonly markers: number;
 }
 
 // A non-negative integer, or 0 for anything that is not a finite number (the ledger never refuses a
@@ -260,6 +275,12 @@ export class Ledger {
          ON CONFLICT(request_id, kind) DO UPDATE SET units = units + excluded.units,
            tokens_before = tokens_before + excluded.tokens_before, tokens_after = tokens_after + excluded.tokens_after`,
       ),
+      // First compression wins: later turns re-send the same output as a memo hit.
+      insertCompression: db.prepare(
+        `INSERT OR IGNORE INTO compressions (hash, time, agent, session_key, tool, kind, tokens_before, tokens_after, markers)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertRetrieval: db.prepare(`INSERT INTO retrievals (time, hash, via, found) VALUES (?, ?, ?, ?)`),
     };
     const insert = db.transaction((entry: LedgerEntry) => this.#insert(entry));
     this.#record = (entry) => insert.immediate(entry);
@@ -288,6 +309,32 @@ export class Ledger {
   record(entry: LedgerEntry): void {
     if (this.#closed) throw new Error("ledger is closed");
     this.#record(entry);
+  }
+
+  /** Notes one retrieval served (MCP tool or CLI), for the wrap report's "retrievals served". */
+  recordRetrieval(retrieval: RetrievalRecord): void {
+    if (this.#closed) throw new Error("ledger is closed");
+    this.#writers.insertRetrieval.run(Math.round(retrieval.time), retrieval.hash, retrieval.via, retrieval.found ? 1 : 0);
+  }
+
+  /** Retrievals served (found) at or after `sinceMs`. */
+  retrievalsSince(sinceMs: number): number {
+    const row = this.#db.prepare(`SELECT COUNT(*) AS n FROM retrievals WHERE time >= ? AND found = 1`).get(sinceMs) as { n: number };
+    return row.n;
+  }
+
+  /** The latest first compressions, newest first, optionally of one agent. */
+  recentCompressions(limit: number, filter: { agent?: string; sinceMs?: number } = {}): CompressionRow[] {
+    const rows = this.#db
+      .prepare(
+        `SELECT hash, time, agent, session_key AS sessionKey, tool, kind, tokens_before AS tokensBefore,
+                tokens_after AS tokensAfter, markers
+           FROM compressions
+          WHERE (@agent IS NULL OR agent = @agent) AND time >= @since
+          ORDER BY time DESC, hash LIMIT @limit`,
+      )
+      .all({ agent: filter.agent ?? null, since: filter.sinceMs ?? 0, limit: Math.max(0, Math.floor(limit)) });
+    return rows as CompressionRow[];
   }
 
   #insert(entry: LedgerEntry): void {
@@ -319,6 +366,19 @@ export class Ledger {
         count(tokens.units),
         count(tokens.before),
         count(tokens.after),
+      );
+    }
+    for (const unit of entry.compressions ?? []) {
+      this.#writers.insertCompression.run(
+        unit.hash,
+        Math.round(Number.isFinite(entry.time) ? entry.time : Date.now()),
+        String(entry.agent),
+        String(entry.sessionKey),
+        unit.tool,
+        unit.kind,
+        count(unit.tokensBefore),
+        count(unit.tokensAfter),
+        count(unit.markers),
       );
     }
   }

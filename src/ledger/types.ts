@@ -17,6 +17,25 @@ export interface ProviderUsage {
   readonly output?: number;
 }
 
+/** A tool output compressed for the first time in this request (memo hits are not repeated). */
+export interface CompressionRecord {
+  readonly hash: string;
+  readonly tool: string | null;
+  readonly kind: string;
+  readonly tokensBefore: number;
+  readonly tokensAfter: number;
+  /** Markers in the forwarded text (0 for a lossless rewrite). */
+  readonly markers: number;
+}
+
+/** One retrieval served, by the MCP tool or the CLI. */
+export interface RetrievalRecord {
+  readonly time: number;
+  readonly hash: string;
+  readonly via: "mcp" | "cli";
+  readonly found: boolean;
+}
+
 export interface LedgerEntry {
   /** Milliseconds since the epoch when the request arrived. */
   readonly time: number;
@@ -42,4 +61,6 @@ export interface LedgerEntry {
   /** Milliseconds headroom added before the request left for the upstream. */
   readonly addedMs: number;
   readonly upstreamStatus: number | null;
+  /** Tool outputs compressed for the first time in this request, for `headroom show`. */
+  readonly compressions?: readonly CompressionRecord[];
 }

@@ -3,6 +3,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { z } from "zod";
 import type { Store } from "../ccr/store.js";
+import type { RetrievalRecord } from "../ledger/types.js";
 import { HASH_PATTERN } from "../ccr/hash.js";
 import { retrieve } from "../ccr/retrieve.js";
 import { compressText } from "../library.js";
@@ -12,8 +13,15 @@ type ToolAnswer = { content: { type: "text"; text: string }[]; isError?: boolean
 
 const answer = (text: string, isError = false): ToolAnswer => ({ content: [{ type: "text", text }], ...(isError ? { isError } : {}) });
 
+export interface McpServerOptions {
+  /** Told about every retrieval served (the ledger counts them for reports). */
+  readonly onRetrieve?: (retrieval: RetrievalRecord) => void;
+  /** Extra figures for headroom_stats (the ledger's savings summary). */
+  readonly savings?: () => unknown;
+}
+
 /** Builds the server with its three tools; `connect` it to a transport to serve. */
-export function createMcpServer(store: Store): McpServer {
+export function createMcpServer(store: Store, options: McpServerOptions = {}): McpServer {
   const server = new McpServer({ name: "headroom", version: VERSION });
 
   server.registerTool(
@@ -31,6 +39,7 @@ export function createMcpServer(store: Store): McpServer {
     ({ hash, query }) => {
       if (!HASH_PATTERN.test(hash)) return answer(`Not a headroom hash: "${hash}". Expected 16 hex digits, as in hash=3f9a1c02b7de4410.`, true);
       const found = retrieve(store, hash, query ? { query } : {});
+      options.onRetrieve?.({ time: Date.now(), hash, via: "mcp", found: found !== undefined });
       if (!found) return answer(`No original stored for hash ${hash}: it was never stored here, or its retention period ended.`, true);
       return answer(found.text);
     },
@@ -58,16 +67,27 @@ export function createMcpServer(store: Store): McpServer {
 
   server.registerTool(
     "headroom_stats",
-    { description: "What headroom's local store holds: originals kept for retrieval, their size, and memo entries." },
-    () => answer(JSON.stringify({ version: JSON_SCHEMA_VERSION, store: { path: store.path, ...store.stats() } }, null, 2)),
+    {
+      description:
+        "What headroom saved (tokens before and after compression, by agent, model and content kind) and " +
+        "what its local store holds (originals kept for retrieval).",
+    },
+    () =>
+      answer(
+        JSON.stringify(
+          { version: JSON_SCHEMA_VERSION, store: { path: store.path, ...store.stats() }, savings: options.savings?.() ?? null },
+          null,
+          2,
+        ),
+      ),
   );
 
   return server;
 }
 
 /** Serves MCP on stdin/stdout until the client closes the stream. */
-export async function serveStdio(store: Store): Promise<void> {
-  const server = createMcpServer(store);
+export async function serveStdio(store: Store, options: McpServerOptions = {}): Promise<void> {
+  const server = createMcpServer(store, options);
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();

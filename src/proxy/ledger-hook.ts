@@ -4,7 +4,8 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { agentFrom } from "../ledger/agent.js";
 import { sessionKey, type RequestHeaders } from "../ledger/session.js";
-import type { KindTokens, LedgerEntry, ProviderUsage, ProxyMode } from "../ledger/types.js";
+import type { CompressionRecord, KindTokens, LedgerEntry, ProviderUsage, ProxyMode } from "../ledger/types.js";
+import { parseMarkers } from "../ccr/marker.js";
 import type { UnitStats } from "../pipeline/compress-messages.js";
 import { contentHash } from "../ccr/hash.js";
 import { locateUnits } from "../pipeline/locate.js";
@@ -74,6 +75,7 @@ export class LedgerHook {
     let tokensAfter = 0;
     let unitsCompressed = 0;
     const byKind: Record<string, KindTokens> = {};
+    const compressions: CompressionRecord[] = [];
     if (units.length > 0) {
       const counterModel = model ?? "claude";
       const count = await loadCounter(counterModel);
@@ -88,6 +90,10 @@ export class LedgerHook {
         const kind = unit.kind ?? this.#kinds.get(unit.hash) ?? "unknown";
         const sum = byKind[kind] ?? { units: 0, before: 0, after: 0 };
         byKind[kind] = { units: sum.units + 1, before: sum.before + before, after: sum.after + after };
+        if (unit.status === "compressed" && request.mode === "compress") {
+          const markers = parseMarkers(unit.text).length;
+          compressions.push({ hash: unit.hash, tool: unit.toolName ?? null, kind, tokensBefore: before, tokensAfter: after, markers });
+        }
       }
     }
     const userAgent = request.headers["user-agent"];
@@ -107,6 +113,7 @@ export class LedgerHook {
       usage: request.usage,
       addedMs: Math.round(request.addedMs * 1000) / 1000,
       upstreamStatus: request.upstreamStatus,
+      ...(compressions.length > 0 ? { compressions } : {}),
     };
   }
 
