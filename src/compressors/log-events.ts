@@ -1,7 +1,7 @@
 // Repeats of one error/warning event: the first and the last occurrence stay verbatim, the ones in
 // between become one marker, written right after the first, that lists the values that differ
 // (see log-fields.ts). The rule itself is documented at the top of log.ts.
-import type { LineRun } from "./fold.js";
+import { stripAnsi, type LineRun } from "./fold.js";
 import { foldDetail, lineFields, type Field, type FieldValues } from "./log-fields.js";
 
 /** One error or warning line that may fold with the other occurrences of its event. */
@@ -14,7 +14,7 @@ export interface EventCandidate {
   /** A structured record (JSON or access log): the marker counts "records", else "lines". */
   readonly record: boolean;
   readonly error: boolean;
-  /** Kept verbatim whatever happens (it matches the query). */
+  /** Matches the query: kept verbatim when such matches are a minority of the event's occurrences. */
   readonly exempt: boolean;
   /** A duration outlier: kept verbatim when outliers are a minority of the event's occurrences. */
   readonly anomaly: boolean;
@@ -75,7 +75,7 @@ function planGroup(
 ): { fold: EventFold; members: number[] } | undefined {
   const head = group[0];
   if (!head) return undefined;
-  const fieldsOf = (c: EventCandidate) => lineFields(lines[runs[c.run]?.start ?? 0] ?? "", c.json);
+  const fieldsOf = (c: EventCandidate) => lineFields(stripAnsi(lines[runs[c.run]?.start ?? 0] ?? ""), c.json);
   const headFields = fieldsOf(head);
   if (!headFields) return undefined;
   // Occurrences whose fields do not line up with the first one's stay verbatim (they are not
@@ -87,10 +87,12 @@ function planGroup(
     if (fields && aligned(headFields, fields)) all.push({ c, fields });
   }
   if (all.length < MIN_OCCURRENCES) return undefined;
-  // When most occurrences are outliers, being slow is what the event is: the marker shows the range.
-  const anomalies = all.filter((m) => m.c.anomaly).length;
-  const rareAnomaly = anomalies * 2 < all.length;
-  const middle = all.slice(1, -1).filter((m) => !m.c.exempt && !(rareAnomaly && m.c.anomaly));
+  // A query match or a duration outlier singles an occurrence out only when few are like it: when
+  // most occurrences match (or are slow), that is what the event is, and the marker shows the values.
+  const rare = (count: number) => count * 2 < all.length;
+  const byQuery = rare(all.filter((m) => m.c.exempt).length);
+  const byAnomaly = rare(all.filter((m) => m.c.anomaly).length);
+  const middle = all.slice(1, -1).filter((m) => !(byQuery && m.c.exempt) && !(byAnomaly && m.c.anomaly));
   if (middle.length === 0) return undefined;
 
   let count = 0;

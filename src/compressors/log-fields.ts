@@ -152,8 +152,10 @@ interface Distinct {
 function display(value: string, token: boolean): string {
   let v = value;
   if (token) v = v.replace(/^["'([<{]+/, "").replace(/["')\]>},;:]+$/, "");
-  // A marker's detail may not contain "]" or a line break (see src/ccr/marker.ts).
+  // A marker's detail may not contain "]" or a line break (see src/ccr/marker.ts); control
+  // characters (a CR of CRLF lines) would only garble it.
   if (v.includes("]")) v = v.replace(/\]/g, "⟧");
+  if (/[\u0000-\u001f\u007f]/.test(v)) v = v.replace(/[\u0000-\u001f\u007f]/g, "");
   if (v.length > MAX_VALUE) v = `${v.slice(0, MAX_VALUE - 1)}${MORE}`;
   return v;
 }

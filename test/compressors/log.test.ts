@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseMarkers, type ParsedMarker } from "../../src/ccr/marker.js";
 import { maskVariable } from "../../src/compressors/fold.js";
 import { foldDetail } from "../../src/compressors/log-fields.js";
-import { classifyLine, compressLog, LINE_ANOMALY, LINE_ERROR, LINE_NOTICE, LINE_STACK, LINE_WARNING } from "../../src/compressors/log.js";
+import { classifyLine, compressLog, matchesQuery, LINE_ANOMALY, LINE_ERROR, LINE_NOTICE, LINE_STACK, LINE_WARNING } from "../../src/compressors/log.js";
 import { buildQuery } from "../../src/pipeline/query.js";
 import { contextFor, runCompressorContract } from "./contract.js";
 import { fixtures, readFixture } from "./fixtures.js";
@@ -402,13 +402,19 @@ describe("repeats of one error event", () => {
     checkErrorFolds(text, out);
   });
 
-  it("keeps an occurrence the query names verbatim", () => {
+  it("keeps an occurrence the query names verbatim (a query matching most occurrences singles none out)", () => {
     const ids = [3, 8, 15, 21, 34, 40, 52, 57];
     const text = build(ids);
     const out = compressLog(text, contextFor(text, { budget: 50, query: buildQuery("what happened to req-00021?") }))?.text ?? "";
     expect(out).toContain(record(21));
     expect(parseMarkers(out).find(isFold)?.count).toBe(5);
     checkErrorFolds(text, out);
+    // 8 errors among 248 lines: "TypeError" is selective enough to match, but it matches every occurrence.
+    const long = build(ids, 30);
+    const query = buildQuery("why does checkout fail with TypeError?");
+    expect(long.split("\n").filter((l) => classifyLine(l, query) & LINE_ERROR && matchesQuery(l, query))).toHaveLength(8);
+    const all = compressLog(long, contextFor(long, { budget: 50, query }))?.text ?? "";
+    expect(parseMarkers(all).find(isFold)?.count).toBe(6);
   });
 
   it("folds plain-text error lines by their varying tokens", () => {
