@@ -3,20 +3,23 @@
 // the rest.
 //
 // Repeated errors and warnings. Every DISTINCT error or warning stays verbatim and no fact is hidden:
-// occurrences of the same event (a structured record or a line with a clock time / instance id whose
-// text is the same once ids, numbers, timestamps, hex and uuids are masked, with the same severity
-// and the same stack) are folded when there are at least three: the first and the last stay
-// verbatim, and every one in between (except query matches and rare duration outliers, which stay)
-// is counted in ONE marker written right after the first, e.g.
-//   [53 similar error records omitted: time 53 distinct 2026-11-24T22:45:10.627Z–…; requestId
-//    53 distinct req-00030–req-00911: req-00030, req-00042, …; cartId c10003 x20, c10007 x33 · headroom_retrieve hash=…]
-// Its detail names each field that differs between occurrences (JSON keys; for other lines each
-// varying space-separated token, labelled by its key= or the "word:" before it) with all its distinct
-// values and counts when they fit, else the exact number of distinct values, their range (ids,
-// numbers, times) and as many values as fit, then "…". The count is exact; the detail is at most 400
-// characters and at most half of what the marker replaces (else the occurrences stay verbatim).
-// Stack traces identical to one shown are dropped with their own marker, as before. Errors that occur
-// once or twice stay verbatim.
+// occurrences of the same event (a structured record, or a line with a clock time / instance id,
+// whose text is the same once ids, numbers, timestamps, hex and uuids are masked, with the same
+// severity and the same stack) are folded when there are at least three. The first and the last stay
+// verbatim; every one in between is counted in ONE marker written right after the first (after its
+// stack lines), e.g.
+//   [40 similar error records omitted: time 40 distinct 2026-01-02T10:00:01.120Z–2026-01-02T10:00:09.870Z;
+//    requestId 40 distinct r-0012–r-0977: r-0012, r-0031, …; cartId c7 x22, c9 x18; items 12 distinct,
+//    each has A-1: A-1,B-2 x5, … · headroom_retrieve hash=…]
+// The detail names each field whose value is not the same on every occurrence (JSON keys by path; for
+// other lines each varying space-separated token, labelled by its key= or the "word:" before it)
+// with all its distinct values and "xN" counts when they fit, else the exact number of distinct
+// values, their range (ids, numbers, times; a clock-time range is never itemized) and as many values
+// as fit, then "…". The count of omitted lines is exact; the detail is at most 400 characters and at
+// most half of what the marker replaces (else the occurrences stay verbatim). An occurrence that
+// matches the query, or is a duration outlier, stays verbatim when few occurrences are like it. Stack
+// traces identical to one shown are dropped with their own marker, as before. Errors that occur once
+// or twice stay verbatim. (log-events.ts plans the folds, log-fields.ts reads and summarizes values.)
 import { estimateTokens } from "../pipeline/budget.js";
 import {
   emitRuns,
