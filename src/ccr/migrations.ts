@@ -105,11 +105,12 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX compressions_time ON compressions(time);
         -- One row per retrieval served (MCP headroom_retrieve or \`headroom retrieve\`).
         CREATE TABLE retrievals (
-          id    INTEGER PRIMARY KEY,
-          time  INTEGER NOT NULL,
-          hash  TEXT NOT NULL,
-          via   TEXT NOT NULL,
-          found INTEGER NOT NULL
+          id      INTEGER PRIMARY KEY,
+          time    INTEGER NOT NULL,
+          hash    TEXT NOT NULL,
+          via     TEXT NOT NULL,
+          session TEXT,
+          found   INTEGER NOT NULL
         );
         CREATE INDEX retrievals_time ON retrievals(time);
       `);

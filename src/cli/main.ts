@@ -95,7 +95,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command("serve")
     .description("serve MCP on stdio (for an agent's MCP configuration)")
     .addHelpText("after", '\nExample (Claude Code):\n  claude --mcp-config \'{"mcpServers":{"headroom":{"command":"headroom","args":["mcp","serve"]}}}\'')
-    .action(() => run(async () => (await import("./mcp.js")).mcpServeCommand()));
+    .option("--session <id>", "count retrievals for this `headroom wrap` run (set by wrap)")
+    .action((options: { session?: string }) => run(async () => (await import("./mcp.js")).mcpServeCommand(options)));
 
   try {
     await program.parseAsync(argv);

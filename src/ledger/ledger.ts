@@ -192,7 +192,7 @@ interface Writers {
   readonly insertRequest: Statement<unknown[]>;
   readonly insertKind: Statement<[number | bigint, string, number, number, number]>;
   readonly insertCompression: Statement<unknown[]>;
-  readonly insertRetrieval: Statement<[number, string, string, number]>;
+  readonly insertRetrieval: Statement<[number, string, string, string | null, number]>;
 }
 
 /** One row of `headroom show`: a tool output compressed for the first time. */
@@ -280,7 +280,7 @@ export class Ledger {
         `INSERT OR IGNORE INTO compressions (hash, time, agent, session_key, tool, kind, tokens_before, tokens_after, markers)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      insertRetrieval: db.prepare(`INSERT INTO retrievals (time, hash, via, found) VALUES (?, ?, ?, ?)`),
+      insertRetrieval: db.prepare(`INSERT INTO retrievals (time, hash, via, session, found) VALUES (?, ?, ?, ?, ?)`),
     };
     const insert = db.transaction((entry: LedgerEntry) => this.#insert(entry));
     this.#record = (entry) => insert.immediate(entry);
@@ -314,12 +314,20 @@ export class Ledger {
   /** Notes one retrieval served (MCP tool or CLI), for the wrap report's "retrievals served". */
   recordRetrieval(retrieval: RetrievalRecord): void {
     if (this.#closed) throw new Error("ledger is closed");
-    this.#writers.insertRetrieval.run(Math.round(retrieval.time), retrieval.hash, retrieval.via, retrieval.found ? 1 : 0);
+    this.#writers.insertRetrieval.run(
+      Math.round(retrieval.time),
+      retrieval.hash,
+      retrieval.via,
+      retrieval.session ?? null,
+      retrieval.found ? 1 : 0,
+    );
   }
 
-  /** Retrievals served (found) at or after `sinceMs`. */
-  retrievalsSince(sinceMs: number): number {
-    const row = this.#db.prepare(`SELECT COUNT(*) AS n FROM retrievals WHERE time >= ? AND found = 1`).get(sinceMs) as { n: number };
+  /** Retrievals served (found) at or after `sinceMs`, optionally only those of one wrap session. */
+  retrievalsSince(sinceMs: number, session?: string): number {
+    const row = this.#db
+      .prepare(`SELECT COUNT(*) AS n FROM retrievals WHERE time >= ? AND found = 1 AND (? IS NULL OR session = ?)`)
+      .get(sinceMs, session ?? null, session ?? null) as { n: number };
     return row.n;
   }
 

@@ -33,6 +33,8 @@ export interface RetrievalRecord {
   readonly time: number;
   readonly hash: string;
   readonly via: "mcp" | "cli";
+  /** The `headroom wrap` run that registered the MCP server, when there is one. */
+  readonly session?: string;
   readonly found: boolean;
 }
 
