@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Thin launcher: everything lives in the built CLI so `--version` loads nothing else.
-import { main } from "../dist/cli/main.js";
+import { main } from "../dist/src/cli/main.js";
 
 main(process.argv).then(
   (code) => {
