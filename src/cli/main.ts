@@ -68,6 +68,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
 
   program
+    .command("wrap")
+    .description("run an agent through headroom: proxy + agent in one command, savings report on exit")
+    .argument("<agent>", "claude, codex, copilot, aider or cursor")
+    .argument("[agent-args...]", "everything after -- goes to the agent verbatim")
+    .option("--bin <path>", "the agent's executable (default: found on PATH)")
+    .option("--mode <mode>", "compress, measure (forward originals, record savings) or off")
+    .option("--report-json <file>", "also write the exit report as JSON to this file")
+    .option("--quiet", "no report on stderr")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  headroom wrap claude\n  headroom wrap codex -- exec 'fix the failing test'\n  headroom wrap claude --report-json report.json -- -p 'summarize the logs'",
+    )
+    .action((agent: string, agentArgs: string[], options: { bin?: string; mode?: string; reportJson?: string; quiet?: boolean }) =>
+      run(async () => (await import("./wrap.js")).wrapCommand({ agent, agentArgs, ...options })),
+    );
+
+  program
     .command("stats")
     .description("what headroom saved, by session, agent, model, content kind and day")
     .option("--since <duration>", "only requests in this window, e.g. 24h, 7d")
