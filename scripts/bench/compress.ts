@@ -135,7 +135,7 @@ async function timeRuns(fn: () => Promise<unknown> | unknown, min = 5): Promise<
 
 function versionWallTime(): { p50Ms: number; runs: number } | { error: string } {
   const launcher = join(ROOT, "bin/headroom.js");
-  if (!existsSync(join(ROOT, "dist/cli/main.js"))) return { error: "dist/cli/main.js missing: run `npm run build` first" };
+  if (!existsSync(join(ROOT, "dist/src/cli/main.js"))) return { error: "dist/src/cli/main.js missing: run `npm run build` first" };
   const times: number[] = [];
   for (let i = 0; i < 10; i++) {
     const t0 = performance.now();

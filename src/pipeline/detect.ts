@@ -180,6 +180,9 @@ interface Block {
  * @example splitSections("$ git diff\n...").map((s) => s.kind) // ["diff", "log", "json"]
  */
 export function splitSections(text: string): Section[] {
+  // A whole JSON document is one section; checking it first skips the line scan (most tool outputs
+  // of API-ish tools are exactly this).
+  if (isJson(text)) return [{ kind: "json", text }];
   const lines = text.split("\n");
   // A Markdown document is one section: its headings look like root prompts, its fenced examples
   // like code, JSON or shell sessions, but they are all part of the document.
