@@ -248,12 +248,17 @@ describe.each(CASES)("$label through headroom", (c) => {
     // The prompt cache simulation sees each turn extend the previous one.
     for (const q of main.slice(1)) expect(q.usage?.cachedTokens ?? 0, info()).toBeGreaterThan(0);
 
-    // What the agent saw: x-headroom-status on every model response; compressed once outputs exist.
-    const statuses = r.front.exchanges.filter((x) => x.method === "POST" && isModelPath(x.url)).map((x) => x.responseHeaders?.["x-headroom-status"]);
-    expect(statuses.every((s) => s === "compressed" || s === "unchanged"), info()).toBe(true);
-    expect(statuses.filter((s) => s === "compressed").length, info()).toBeGreaterThanOrEqual(4);
+    // What the agent saw: x-headroom-status on every model response. The first turn has no tool
+    // output (unchanged); every later one forwards compressed outputs: "compressed", or
+    // "over-budget" when the pipeline took longer than its 250 ms budget (it happens to a cold
+    // proxy on a loaded machine; the compressed result is forwarded all the same, see status.ts).
+    const statuses = r.front.exchanges.filter((x) => x.method === "POST" && isModelPath(x.url)).map((x) => String(x.responseHeaders?.["x-headroom-status"]));
+    expect(statuses.length, info()).toBe(5);
+    expect(statuses[0], info()).toBe("unchanged");
+    for (const status of statuses.slice(1)) expect(["compressed", "over-budget"], info()).toContain(status);
+    expect(statuses, info()).toContain("compressed");
     await r.proxy.settled();
-    expect(r.entries.filter((e) => e.status === "compressed").length).toBeGreaterThanOrEqual(4);
+    expect(r.entries.map((e) => e.status)).toEqual(statuses);
   });
 });
 
@@ -326,7 +331,8 @@ describe("faults with real agents", () => {
     expect(result.stdout).toContain(FINAL);
     expect(mainRequests(r.up).length).toBe(3);
     const statuses = r.front.exchanges.filter((x) => isModelPath(x.url)).map((x) => x.responseHeaders?.["x-headroom-status"]);
-    expect(statuses, explain(result, r)).toContain("compressed");
+    expect(statuses.filter((s) => s === "compressed" || s === "over-budget").length, explain(result, r)).toBe(2);
+    expect(parseMarkers(mainRequests(r.up).at(-1)!.bodyText).length).toBeGreaterThan(0);
   });
 
   it.skipIf(skipUnless("copilot"))("a compressor that throws: the session completes and the upstream gets the agent's bytes unchanged", async () => {
@@ -374,7 +380,7 @@ describe("faults with real agents", () => {
       expect(malformed!.headers["x-headroom-status"]).toBe("bypass-unparseable");
       expect(badUtf8!.headers["x-headroom-status"]).toBe("bypass-unparseable");
       expect(gzip!.status).toBe(200);
-      expect(gzip!.headers["x-headroom-status"]).toBe("compressed");
+      expect(["compressed", "over-budget"]).toContain(gzip!.headers["x-headroom-status"]);
       expect(gzip!.body.toString()).toContain("message_stop");
       expect(big!.status).toBe(200);
       expect(big!.body.toString()).toContain("data: [DONE]");
