@@ -321,21 +321,22 @@ function jsonLinesEnd(lines: readonly string[], start: number): number {
 }
 
 // End (exclusive) of a diff starting at `start`, following hunk line counts; -1 when it is not a diff.
+// A further commit of `git log -p` continues the block when its own diff has a hunk; followed in a
+// loop (not by recursion, which was exponential in the number of commits).
 function diffBlockEnd(lines: readonly string[], start: number): number {
-  let i = start;
+  const first = commitDiffStart(lines, start);
+  if (first < 0) return -1;
+  let i = first;
   let sawHunk = false;
-  if ((lines[i] ?? "").startsWith("commit ")) {
-    // git log -p: commit header and message, then the diff.
-    let k = i + 1;
-    while (k < lines.length && k - i < 200 && !(lines[k] ?? "").startsWith("diff ") && !(lines[k] ?? "").startsWith("commit ")) k++;
-    if (!(lines[k] ?? "").startsWith("diff ")) return -1;
-    i = k;
-  }
+  // Start of the commit being followed after the first one, and whether it has shown a hunk yet.
+  let commitAt = -1;
+  let commitHunk = false;
   while (i < lines.length) {
     const line = lines[i] ?? "";
     const hunk = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(line);
     if (hunk) {
       sawHunk = true;
+      commitHunk = true;
       let oldLeft = hunk[1] === undefined ? 1 : Number(hunk[1]);
       let newLeft = hunk[2] === undefined ? 1 : Number(hunk[2]);
       i++;
@@ -354,13 +355,29 @@ function diffBlockEnd(lines: readonly string[], start: number): number {
       i++;
       continue;
     }
-    if (sawHunk && line.startsWith("commit ") && diffBlockEnd(lines, i) > i) {
-      i = diffBlockEnd(lines, i);
-      continue;
+    if (sawHunk && (commitAt < 0 || commitHunk) && line.startsWith("commit ")) {
+      const next = commitDiffStart(lines, i);
+      if (next >= 0) {
+        commitAt = i;
+        commitHunk = false;
+        i = next;
+        continue;
+      }
     }
     break;
   }
+  // A followed commit without any hunk is not part of the block: it ends before that commit.
+  if (commitAt >= 0 && !commitHunk) return commitAt;
   return sawHunk ? i : -1;
+}
+
+// Where the diff of a block starting at `start` begins: `start` itself, or after a git log -p commit
+// header and message; -1 when a commit header is not followed by a diff.
+function commitDiffStart(lines: readonly string[], start: number): number {
+  if (!(lines[start] ?? "").startsWith("commit ")) return start;
+  let k = start + 1;
+  while (k < lines.length && k - start < 200 && !(lines[k] ?? "").startsWith("diff ") && !(lines[k] ?? "").startsWith("commit ")) k++;
+  return (lines[k] ?? "").startsWith("diff ") ? k : -1;
 }
 
 // End (exclusive) of a JSON blob starting at line `start`: balanced brackets ending a line, parses,
