@@ -5,7 +5,7 @@ import type { ContentKind, Omission } from "../compressors/types.js";
 import type { Store } from "../ccr/store.js";
 import { contentHash } from "../ccr/hash.js";
 import { locateUnits, latestHumanText, replaceAt, type Path, type Unit } from "./locate.js";
-import { compressUnit } from "./compress-unit.js";
+import { compressUnit, type UnitOptions, type UnitOutcome } from "./compress-unit.js";
 import { queryFor } from "./query.js";
 import { toolRole } from "./tool-role.js";
 
@@ -21,6 +21,11 @@ export interface UnitStats {
   readonly charsAfter: number;
   readonly omissions: readonly Omission[];
   readonly fallback?: string;
+  /**
+   * Set when compressing this output failed outside the compressors (an off-thread runner that
+   * timed out, crashed or threw: see {@link UnitRunner}); the output went out unchanged, memoised so.
+   */
+  readonly failure?: string;
   /** The text forwarded for this unit (the original when unchanged). */
   readonly text: string;
   readonly original: string;
@@ -38,11 +43,24 @@ export interface PipelineOptions {
   readonly memoOnly?: boolean;
 }
 
+/**
+ * Runs compressUnit somewhere (inline, or in a worker thread: see unit-pool.ts). It must answer what
+ * compressUnit would answer for the same input; rejecting means "no answer": the output is then
+ * forwarded unchanged and memoised as unchanged, so later turns send the same bytes.
+ */
+export type UnitRunner = (text: string, options: UnitOptions) => UnitOutcome | Promise<UnitOutcome>;
+
+export interface AsyncPipelineOptions extends PipelineOptions {
+  /** Default: compressUnit, inline. */
+  readonly runUnit?: UnitRunner;
+}
+
 export interface PipelineResult<T> {
   readonly messages: T[];
   readonly units: UnitStats[];
 }
 
+/** The whole pipeline on the calling thread. */
 export function compressMessages<T>(messages: readonly T[], options: PipelineOptions): PipelineResult<T> {
   const located = locateUnits(messages);
   if (located.length === 0) return { messages: messages.slice(), units: [] };
@@ -50,39 +68,83 @@ export function compressMessages<T>(messages: readonly T[], options: PipelineOpt
   let output = messages.slice();
   const units: UnitStats[] = [];
   for (const unit of located) {
-    const stats = compressOne(unit, human, options.store, options.memoOnly === true);
+    const step = beforeCompression(unit, human, options.store, options.memoOnly === true);
+    const stats = "done" in step ? step.done : afterCompression(step, compressUnit(unit.text, step.unitOptions), options.store);
     if (stats.text !== unit.text) output = replaceAt(output, unit.path, stats.text);
     units.push(stats);
   }
   return { messages: output, units };
 }
 
-function compressOne(unit: Unit, human: string, store: Store | null, memoOnly: boolean): UnitStats {
+/**
+ * The same pipeline with compressUnit handed to `runUnit` (a worker thread, for large outputs). The
+ * memo is read and written here, on the calling thread, exactly as compressMessages does; units are
+ * taken one after the other, in order, so an output repeated within a request meets its own memo.
+ */
+export async function compressMessagesAsync<T>(messages: readonly T[], options: AsyncPipelineOptions): Promise<PipelineResult<T>> {
+  const located = locateUnits(messages);
+  if (located.length === 0) return { messages: messages.slice(), units: [] };
+  const human = options.query ?? latestHumanText(messages);
+  const run = options.runUnit ?? compressUnit;
+  let output = messages.slice();
+  const units: UnitStats[] = [];
+  for (const unit of located) {
+    const step = beforeCompression(unit, human, options.store, options.memoOnly === true);
+    let stats: UnitStats;
+    if ("done" in step) stats = step.done;
+    else {
+      let outcome: UnitOutcome | { readonly failure: string };
+      try {
+        outcome = await run(unit.text, step.unitOptions);
+      } catch (error) {
+        outcome = { failure: failureReason(error) };
+      }
+      stats = "failure" in outcome ? afterFailure(step, outcome.failure, options.store) : afterCompression(step, outcome, options.store);
+    }
+    if (stats.text !== unit.text) output = replaceAt(output, unit.path, stats.text);
+    units.push(stats);
+  }
+  return { messages: output, units };
+}
+
+// A unit that needs compressUnit: what to run it with, and what the memo is keyed by.
+interface Pending {
+  readonly base: Pick<UnitStats, "path" | "toolName" | "original" | "charsBefore">;
+  readonly hash: string;
+  readonly profile: string;
+  readonly unitOptions: UnitOptions;
+}
+
+// Everything before compressUnit: retrievals, the memo, memo-only mode. On the calling thread.
+function beforeCompression(unit: Unit, human: string, store: Store | null, memoOnly: boolean): { readonly done: UnitStats } | Pending {
   const role = toolRole(unit.call);
   const base = { path: unit.path, toolName: unit.call?.name, original: unit.text, charsBefore: unit.text.length };
   if (role === "retrieval") {
-    return { ...base, hash: contentHash(unit.text), kind: undefined, status: "retrieval", charsAfter: unit.text.length, omissions: [], text: unit.text };
+    return { done: { ...base, hash: contentHash(unit.text), kind: undefined, status: "retrieval", charsAfter: unit.text.length, omissions: [], text: unit.text } };
   }
   // Without a store nothing left out could be retrieved, so only lossless transforms are allowed.
   const losslessOnly = role === "file-read" || store === null;
   const profile = losslessOnly ? "lossless" : "full";
   const hash = contentHash(unit.text);
   const memo = store?.memoGet(hash, profile);
-  if (memo) {
-    const text = memo.text ?? unit.text;
-    return { ...base, hash, kind: undefined, status: "memo", charsAfter: text.length, omissions: [], text };
-  }
+  if (memo) return { done: fromMemo(base, hash, memo.text) };
   if (memoOnly) {
     const kept = store?.memoPut(hash, profile, null).text ?? null;
-    const text = kept ?? unit.text;
-    return { ...base, hash, kind: undefined, status: kept === null ? "unchanged" : "memo", charsAfter: text.length, omissions: [], text };
+    return { done: kept === null ? unchanged(base, hash) : fromMemo(base, hash, kept) };
   }
-  const outcome = compressUnit(unit.text, { query: queryFor(human, unit.call?.arguments), losslessOnly });
+  return { base, hash, profile, unitOptions: { query: queryFor(human, unit.call?.arguments), losslessOnly } };
+}
+
+// Everything after compressUnit: the original, then the memo. On the calling thread.
+function afterCompression(pending: Pending, outcome: UnitOutcome, store: Store | null): UnitStats {
+  const { base, hash, profile } = pending;
   const changed = outcome.fallback === undefined;
   if (store) {
     // The original goes in before the memo so a marker never names a hash that cannot be retrieved.
-    if (outcome.omissions.length > 0) store.put(unit.text, { kind: outcome.kind });
-    store.memoPut(hash, profile, changed ? outcome.text : null);
+    if (outcome.omissions.length > 0) store.put(base.original, { kind: outcome.kind });
+    const inForce = store.memoPut(hash, profile, changed ? outcome.text : null);
+    // First write wins: another request (or proxy) memoised this output meanwhile; its form is final.
+    if (inForce.text !== (changed ? outcome.text : null)) return inForce.text === null ? unchanged(base, hash) : fromMemo(base, hash, inForce.text);
   }
   return {
     ...base,
@@ -94,4 +156,27 @@ function compressOne(unit: Unit, human: string, store: Store | null, memoOnly: b
     text: outcome.text,
     ...(outcome.fallback ? { fallback: outcome.fallback } : {}),
   };
+}
+
+// No answer from the runner: the original goes out and is memoised as unchanged (unless a form is
+// already in force), so this output never changes bytes on a later turn.
+function afterFailure(pending: Pending, failure: string, store: Store | null): UnitStats {
+  const { base, hash, profile } = pending;
+  const kept = store?.memoPut(hash, profile, null).text ?? null;
+  const stats = kept === null ? unchanged(base, hash) : fromMemo(base, hash, kept);
+  return { ...stats, failure, fallback: `compression failed: ${failure}` };
+}
+
+function fromMemo(base: Pending["base"], hash: string, text: string | null): UnitStats {
+  const sent = text ?? base.original;
+  return { ...base, hash, kind: undefined, status: "memo", charsAfter: sent.length, omissions: [], text: sent };
+}
+
+function unchanged(base: Pending["base"], hash: string): UnitStats {
+  return { ...base, hash, kind: undefined, status: "unchanged", charsAfter: base.original.length, omissions: [], text: base.original };
+}
+
+function failureReason(error: unknown): string {
+  if (typeof error === "object" && error !== null && "reason" in error && typeof error.reason === "string") return error.reason;
+  return "error";
 }

@@ -10,6 +10,7 @@ import { HeadroomError, isHeadroomError } from "../errors.js";
 import type { LedgerEntry, ProxyMode } from "../ledger/types.js";
 import type { Store } from "../ccr/store.js";
 import { compressMessages } from "../pipeline/compress-messages.js";
+import { UnitPool } from "../pipeline/unit-pool.js";
 import { loadCounter } from "../tokens/count.js";
 import { VERSION } from "../version.js";
 import { anthropicMessages } from "./anthropic-messages.js";
@@ -23,7 +24,8 @@ import { openaiResponses } from "./openai-responses.js";
 import { sendError } from "./provider-error.js";
 import { pathOf, providerOf, routeOf, type Route, type RouteName } from "./routes.js";
 import { ProxyStatus } from "./status.js";
-import { transformBody, type CompressFn, type Transformed } from "./transform.js";
+import { DEFAULT_OFFLOAD_CHARS, DEFAULT_WORKER_BUDGET_MS, offloadingCompress } from "./offload.js";
+import { transformBodyAsync, type AsyncCompressFn, type CompressFn, type Transformed } from "./transform.js";
 import { DEFAULT_UPSTREAMS, createDispatcher, joinUpstream, upstreamFor, upstreamRequestHeaders, type Upstreams } from "./upstream.js";
 import type { WireFormat } from "./wire-format.js";
 
@@ -48,8 +50,22 @@ export interface ProxyOptions {
   readonly agentFrom?: AgentFn;
   /** Answers GET /stats (the ledger's summary); default: the proxy's in-memory counters. */
   readonly stats?: () => unknown;
-  /** A pipeline run longer than this counts as a failure for the breaker. Default 250 ms. */
+  /** A pipeline run holding the event loop longer than this counts as a failure for the breaker. Default 250 ms. */
   readonly budgetMs?: number;
+  /**
+   * Worker threads compressing large tool outputs off the event loop (default 1; 0 compresses
+   * everything inline). Started on first use, stopped by close().
+   */
+  readonly workers?: number;
+  /** Tool outputs of at least this many characters are compressed in a worker (default 32 KiB). */
+  readonly workerThresholdChars?: number;
+  /**
+   * How long one request may wait for the worker (default 2000 ms). An output not compressed in
+   * time goes out unchanged and stays so on later turns (memoised unchanged); a failure for the breaker.
+   */
+  readonly workerBudgetMs?: number;
+  /** The worker script (tests inject a faulty one); default src/pipeline/unit-worker. */
+  readonly workerUrl?: URL;
   /** Circuit breaker settings (default 5 failures in 60 s open it for 5 minutes). */
   readonly breaker?: BreakerOptions;
   /** Largest request body accepted (default 64 MiB). */
@@ -108,8 +124,14 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
   const dispatcher = options.dispatcher ?? ownDispatcher!;
   const breaker = new CircuitBreaker(options.breaker);
   const store = options.store ?? null;
-  const compress: CompressFn = options.compress ?? ((conversation, { memoOnly }) => compressMessages(conversation, { store, memoOnly }));
   const clock = options.clock ?? (() => performance.now());
+  const workers = options.compress || mode === "off" ? 0 : Math.max(0, Math.floor(options.workers ?? 1));
+  const pool = workers > 0 ? new UnitPool({ size: workers, ...(options.workerUrl ? { workerUrl: options.workerUrl } : {}) }) : undefined;
+  const compress: CompressFn | AsyncCompressFn =
+    options.compress ??
+    (pool
+      ? offloadingCompress({ store, pool, thresholdChars: options.workerThresholdChars ?? DEFAULT_OFFLOAD_CHARS, budgetMs: options.workerBudgetMs ?? DEFAULT_WORKER_BUDGET_MS, clock })
+      : (conversation, { memoOnly }) => compressMessages(conversation, { store, memoOnly }));
   const budgetMs = options.budgetMs ?? 250;
   const maxBody = options.maxBodyBytes ?? DEFAULT_BODY_LIMIT;
   const warn = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -214,7 +236,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
     if (decoded === undefined) {
       outcome = { status: ProxyStatus.BypassUnparseable, body: raw, changed: false, parsed: undefined, units: undefined, pipelineMs: 0 };
     } else {
-      outcome = transformBody(decoded, wire, { mode: mode === "measure" ? "measure" : "compress", compress, breaker, budgetMs, clock });
+      outcome = await transformBodyAsync(decoded, wire, { mode: mode === "measure" ? "measure" : "compress", compress, breaker, budgetMs, clock });
       if (outcome.error !== undefined) debug("pipeline failed: %s", outcome.error instanceof Error ? outcome.error.stack : String(outcome.error));
     }
     count(outcome.status);
@@ -282,6 +304,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
     port = await listen(server, options.port ?? 8787, host);
   } catch (error) {
     await ownDispatcher?.close().catch(() => undefined);
+    await pool?.close();
     throw error;
   }
   if (!isLoopbackBind(host)) {
@@ -303,7 +326,10 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // Requests in flight finish their compression first (bounded by the worker budget), so no
+      // output is memoised unchanged only because the proxy was stopping.
       await Promise.allSettled([...pending]);
+      await pool?.close();
       await ownDispatcher?.close().catch(() => undefined);
     },
   };
