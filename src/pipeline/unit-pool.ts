@@ -13,17 +13,16 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { UnitOptions, UnitOutcome } from "./compress-unit.js";
 
-/** A message to a worker. */
-export interface UnitJob {
-  readonly id: number;
-  readonly text: string;
-  readonly options: UnitOptions;
-}
+/** A message to a worker: compress one tool output, or count its tokens (for the ledger). */
+export type UnitJob =
+  | { readonly type: "compress"; readonly id: number; readonly text: string; readonly options: UnitOptions }
+  | { readonly type: "count"; readonly id: number; readonly text: string; readonly model: string };
 
 /** A message from a worker: ready once started, then one answer per job, in order. */
 export type UnitReply =
   | { readonly ready: true }
   | { readonly id: number; readonly outcome: UnitOutcome }
+  | { readonly id: number; readonly tokens: number }
   | { readonly id: number; readonly error: string };
 
 export type UnitPoolFailure = "timeout" | "crash" | "error" | "closed";
@@ -55,8 +54,11 @@ export interface UnitPoolStats {
   readonly crashes: number;
 }
 
-interface Job extends UnitJob {
-  readonly resolve: (outcome: UnitOutcome) => void;
+type Answer = UnitOutcome | number;
+
+interface Job {
+  readonly message: UnitJob;
+  readonly resolve: (answer: Answer) => void;
   readonly reject: (error: UnitPoolError) => void;
   timer: NodeJS.Timeout | undefined;
   slot: Slot | undefined;
@@ -92,9 +94,18 @@ export class UnitPool {
 
   /** compressUnit(text, options) in a worker; rejects with UnitPoolError when there is no answer within `timeoutMs`. */
   run(text: string, options: UnitOptions, timeoutMs: number): Promise<UnitOutcome> {
+    return this.#submit((id) => ({ type: "compress", id, text, options }), timeoutMs) as Promise<UnitOutcome>;
+  }
+
+  /** Tokens of `text` with `model`'s encoding (src/tokens/count.ts), counted in a worker. */
+  count(text: string, model: string, timeoutMs: number): Promise<number> {
+    return this.#submit((id) => ({ type: "count", id, text, model }), timeoutMs) as Promise<number>;
+  }
+
+  #submit(message: (id: number) => UnitJob, timeoutMs: number): Promise<Answer> {
     if (this.#closed) return Promise.reject(new UnitPoolError("closed", "the compression pool is closed"));
-    return new Promise<UnitOutcome>((resolve, reject) => {
-      const job: Job = { id: this.#nextId++, text, options, resolve, reject, timer: undefined, slot: undefined, settled: false };
+    return new Promise<Answer>((resolve, reject) => {
+      const job: Job = { message: message(this.#nextId++), resolve, reject, timer: undefined, slot: undefined, settled: false };
       job.timer = setTimeout(() => this.#timeout(job, timeoutMs), Math.max(0, timeoutMs));
       this.#queue.push(job);
       this.#dispatch();
@@ -130,7 +141,7 @@ export class UnitPool {
       job.slot = slot;
       slot.job = job;
       slot.worker.ref();
-      slot.worker.postMessage({ id: job.id, text: job.text, options: job.options } satisfies UnitJob);
+      slot.worker.postMessage(job.message);
     }
   }
 
@@ -162,11 +173,12 @@ export class UnitPool {
     slot.job = undefined;
     slot.worker.unref();
     // A late answer to an abandoned job cannot happen (its worker is terminated), but never trust ids blindly.
-    if (job && job.id === reply.id) {
-      if ("outcome" in reply) {
+    if (job && job.message.id === reply.id) {
+      if ("error" in reply) this.#settle(job, new UnitPoolError("error", `the worker failed: ${reply.error}`));
+      else {
         this.#stats.completed += 1;
-        this.#settle(job, undefined, reply.outcome);
-      } else this.#settle(job, new UnitPoolError("error", `compression failed in the worker: ${reply.error}`));
+        this.#settle(job, undefined, "tokens" in reply ? reply.tokens : reply.outcome);
+      }
     }
     this.#dispatch();
   }
@@ -206,12 +218,12 @@ export class UnitPool {
     this.#dispatch();
   }
 
-  #settle(job: Job, error: UnitPoolError | undefined, outcome?: UnitOutcome): void {
+  #settle(job: Job, error: UnitPoolError | undefined, answer?: Answer): void {
     if (job.settled) return;
     job.settled = true;
     if (job.timer) clearTimeout(job.timer);
     if (error) job.reject(error);
-    else job.resolve(outcome!);
+    else job.resolve(answer!);
   }
 }
 

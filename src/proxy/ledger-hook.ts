@@ -22,6 +22,14 @@ export interface LedgerHookOptions {
   readonly sessionKey?: SessionKeyFn;
   /** Default: src/ledger/agent.ts (user-agent refined by agent-specific headers). */
   readonly agentFrom?: AgentFn;
+  /**
+   * Counts a large text's tokens off the event loop (a worker thread), so recording a request that
+   * carried megabytes does not stall other streams. Texts shorter than `offThreadChars`, and any
+   * text this rejects for, are counted here.
+   */
+  readonly countOffThread?: (text: string, model: string) => Promise<number>;
+  /** Default 32 KiB. */
+  readonly offThreadChars?: number;
   /** Called when building or recording an entry fails (the request is long gone). */
   readonly onError?: (error: unknown) => void;
 }
@@ -82,8 +90,8 @@ export class LedgerHook {
       const encoding = encodingFor(counterModel);
       for (const unit of units) {
         if (unit.kind) this.#remember(this.#kinds, unit.hash, unit.kind);
-        const before = this.#count(`${encoding}:o:${unit.hash}`, unit.original, count);
-        const after = unit.text === unit.original ? before : this.#count(`${encoding}:c:${unit.hash}`, unit.text, count);
+        const before = await this.#count(`${encoding}:o:${unit.hash}`, unit.original, count, counterModel);
+        const after = unit.text === unit.original ? before : await this.#count(`${encoding}:c:${unit.hash}`, unit.text, count, counterModel);
         if (unit.text !== unit.original) unitsCompressed += 1;
         tokensBefore += before;
         tokensAfter += after;
@@ -117,10 +125,13 @@ export class LedgerHook {
     };
   }
 
-  #count(key: string, text: string, count: (text: string) => number): number {
+  async #count(key: string, text: string, count: (text: string) => number, model: string): Promise<number> {
     const cached = this.#counts.get(key);
     if (cached !== undefined) return cached;
-    const value = count(text);
+    const offThread = this.#options.countOffThread;
+    let value: number | undefined;
+    if (offThread && text.length >= (this.#options.offThreadChars ?? 32 * 1024)) value = await offThread(text, model).catch(() => undefined);
+    value ??= count(text);
     this.#remember(this.#counts, key, value);
     return value;
   }

@@ -136,9 +136,12 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
   const maxBody = options.maxBodyBytes ?? DEFAULT_BODY_LIMIT;
   const warn = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
   const allowedHost = hostGuard(host);
+  // Tokens of large outputs are counted by a worker of its own, so counting never delays compression.
+  const countPool = pool && options.record ? new UnitPool({ size: 1, ...(options.workerUrl ? { workerUrl: options.workerUrl } : {}) }) : undefined;
   const ledger = options.record
     ? new LedgerHook({
         record: options.record,
+        ...(countPool ? { countOffThread: (text: string, model: string) => countPool.count(text, model, 60_000), offThreadChars: options.workerThresholdChars ?? DEFAULT_OFFLOAD_CHARS } : {}),
         ...(options.sessionKey ? { sessionKey: options.sessionKey } : {}),
         ...(options.agentFrom ? { agentFrom: options.agentFrom } : {}),
         onError: (error) => debug("ledger: %s", error instanceof Error ? error.message : String(error)),
@@ -305,6 +308,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
   } catch (error) {
     await ownDispatcher?.close().catch(() => undefined);
     await pool?.close();
+    await countPool?.close();
     throw error;
   }
   if (!isLoopbackBind(host)) {
@@ -330,6 +334,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
       // output is memoised unchanged only because the proxy was stopping.
       await Promise.allSettled([...pending]);
       await pool?.close();
+      await countPool?.close();
       await ownDispatcher?.close().catch(() => undefined);
     },
   };
