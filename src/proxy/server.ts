@@ -164,6 +164,8 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
     uptimeMs: Date.now() - started,
     breaker: breaker.state(),
     requests: counters.requests,
+    // Compression worker threads: running, queued jobs, started, answered, timed out, crashed.
+    ...(pool ? { workers: pool.stats() } : {}),
   });
   const stats = options.stats ?? (() => ({ version: 1, requests: counters.requests, byStatus: counters.byStatus }));
 

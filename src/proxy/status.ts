@@ -14,14 +14,17 @@ export const ProxyStatus = {
   /** Not a compressed route (GET /v1/models, HEAD, unknown paths): forwarded unchanged. */
   Passthrough: "passthrough",
   /**
-   * The pipeline threw (a failure for the breaker). Tool outputs compressed on earlier turns keep
-   * their memoised form, new ones go out unchanged (and stay so); if even that fails, the original bytes.
+   * The pipeline threw, or the worker compressing a large tool output crashed (a failure for the
+   * breaker). Tool outputs compressed on earlier turns keep their memoised form, the ones that
+   * failed go out unchanged (and stay so); if even that fails, the original bytes.
    */
   BypassError: "bypass-error",
   /**
-   * The pipeline took longer than its time budget (a failure for the breaker). Its result is still
-   * forwarded: the time is already spent (the pipeline is synchronous) and the memo already holds
-   * these forms, so forwarding originals now would change these bytes on the next turn.
+   * Over a time budget (a failure for the breaker). Either the pipeline held the event loop longer
+   * than its budget: its result is still forwarded (the time is spent and the memo already holds
+   * these forms, so forwarding originals now would change these bytes on the next turn). Or the
+   * worker compressing a large tool output did not answer within the request's worker budget: that
+   * output goes out unchanged and is memoised unchanged, so later turns send it the same way.
    */
   OverBudget: "over-budget",
   /** The body was not JSON we understand (bad JSON, invalid UTF-8, unknown content-encoding): forwarded as is. */

@@ -2,7 +2,7 @@
 // byte, on every real fixture; a concurrent stream keeps flowing while megabytes compress; an output
 // the worker does not answer for in time goes out unchanged and stays so on the next turn; a crashed
 // worker fails open and is replaced; close() stops the worker.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -209,6 +209,8 @@ describe("the proxy with a compression worker", () => {
     // The crashed output stays unchanged on the next turn.
     await send(`${proxy.url}/v1/messages`, json(body(doomed)));
     expect(sentOutput(upstream.received.at(-1)!.body)).toBe(doomed);
+    const health = JSON.parse((await send(`${proxy.url}/health`)).body.toString()) as { workers: Record<string, number> };
+    expect(health.workers).toMatchObject({ started: 2, crashes: 1, completed: 1 });
   });
 
   it("keeps small outputs inline (no worker is started for them)", async () => {
@@ -219,5 +221,50 @@ describe("the proxy with a compression worker", () => {
     const answer = await send(`${proxy.url}/v1/messages`, json(body(small)));
     expect(answer.headers["x-headroom-status"]).toBe("compressed");
     expect(proxy.breaker.state().recentFailures).toBe(0);
+    const health = JSON.parse((await send(`${proxy.url}/health`)).body.toString()) as { workers: Record<string, number> };
+    expect(health.workers).toMatchObject({ started: 0, completed: 0 });
+  });
+});
+
+describe("closing the proxy", () => {
+  it.runIf(existsSync("/proc/self/task"))("stops its worker threads: a process that used them exits by itself", async () => {
+    const script = `
+      import { startProxy } from ${JSON.stringify(new URL("../../src/proxy/server.ts", import.meta.url).href)};
+      import { createServer, request } from "node:http";
+      const upstream = createServer((req, res) => { req.resume(); req.on("end", () => { res.writeHead(200, { "content-type": "application/json" }); res.end("{}"); }); });
+      await new Promise((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+      const proxy = await startProxy({ port: 0, preloadTokenizer: false, upstreams: { anthropic: "http://127.0.0.1:" + upstream.address().port }, record: () => {} });
+      const output = "GET /api/orders 200 12ms\\n".repeat(20000) + "ERROR connect ETIMEDOUT 10.0.0.7:5432\\n";
+      const body = JSON.stringify({ model: "m", messages: [
+        { role: "assistant", content: [{ type: "tool_use", id: "t", name: "Bash", input: { command: "kubectl logs api" } }] },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: output }] } ] });
+      const status = await new Promise((resolve) => {
+        const req = request(proxy.url + "/v1/messages", { method: "POST", headers: { "content-type": "application/json" } }, (res) => { res.resume(); res.on("end", () => resolve(res.headers["x-headroom-status"])); });
+        req.end(body);
+      });
+      const health = await (await fetch(proxy.url + "/health")).json();
+      await proxy.settled();
+      const { readdirSync } = await import("node:fs");
+      const threads = () => readdirSync("/proc/self/task").length;
+      const running = threads();
+      await proxy.close();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      upstream.close();
+      console.log(JSON.stringify({ status, workers: health.workers, threadsStopped: running - threads() }));
+    `;
+    const { execFile } = await import("node:child_process");
+    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { timeout: 20_000, cwd: ROOT }, (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
+      });
+      child.stdin?.end();
+    });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const printed = JSON.parse(result.stdout) as { status: string; workers: Record<string, number>; threadsStopped: number };
+    expect(printed.status).toBe("compressed");
+    expect(printed.workers).toMatchObject({ started: 1, completed: 1 });
+    // The compression worker and the ledger's counting worker are terminated by close().
+    expect(printed.threadsStopped).toBeGreaterThanOrEqual(2);
   });
 });
