@@ -1,7 +1,10 @@
 // Unified diffs (git diff, git log -p, diff -u): keep file headers, hunk headers and every changed
-// line; trim unchanged context to the lines next to a change; drop whole hunks only when far over budget.
+// line; trim unchanged context to the lines next to a change; still over budget, long runs of added or
+// removed lines (new files, rewrites) keep their ends and their map (diff-runs.ts); drop whole hunks
+// only when far over budget.
 import { formatMarker } from "../ccr/marker.js";
 import { estimateTokens } from "../pipeline/budget.js";
+import { gapMarker, hasLongRuns, trimRuns, type ChangeRun } from "./diff-runs.js";
 import { foldRepeatsText } from "./fold.js";
 import { matchesQuery } from "./log.js";
 import type { CompressContext, CompressResult, Compressor, Omission } from "./types.js";
@@ -22,6 +25,7 @@ interface Hunk {
 }
 
 const HUNK_RE = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/;
+const HUNK_START_RE = /^@@ -(\d+)(?:,\d+)? \+(\d+)/;
 const WIDE_CONTEXT = 2;
 const NARROW_CONTEXT = 1;
 const FAR_OVER = 2;
@@ -110,6 +114,12 @@ export const compressDiff: Compressor = (text: string, context: CompressContext)
   const budgetChars = context.budget * 4;
   let keep = selectLines(kinds, hunks, WIDE_CONTEXT);
   if (size(lines, keep) > budgetChars) keep = selectLines(kinds, hunks, NARROW_CONTEXT);
+  const runs = findRuns(lines, kinds, hunks);
+  const runAt = new Int32Array(lines.length).fill(-1);
+  if (size(lines, keep) > budgetChars && hasLongRuns(runs)) {
+    trimRuns(lines, runs, keep, budgetChars, context.query);
+    runs.forEach((run, r) => runAt.fill(r, run.from, run.to));
+  }
 
   const dropped = new Uint8Array(lines.length);
   let total = size(lines, keep);
@@ -130,15 +140,65 @@ export const compressDiff: Compressor = (text: string, context: CompressContext)
     }
     total = used;
   }
-  return emit(lines, kinds, keep, dropped, context.hash, text.length);
+  return emit(lines, kinds, keep, dropped, { runs, runAt }, context.hash, text.length);
 };
 
-// One marker per maximal span: "hunks" for dropped hunks, "context lines" for trimmed context.
+// The runs of consecutive added (or removed) lines of every hunk, with their file and line numbers.
+function findRuns(lines: readonly string[], kinds: Uint8Array, hunks: readonly Hunk[]): ChangeRun[] {
+  const runs: ChangeRun[] = [];
+  let oldPath = "";
+  let newPath = "";
+  let h = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    const hunk = hunks[h];
+    if (!hunk || i < hunk.from) {
+      if (kinds[i] !== Kind.Header) continue;
+      if (line.startsWith("diff ")) oldPath = newPath = "";
+      else if (line.startsWith("--- ")) oldPath = pathOf(line);
+      else if (line.startsWith("+++ ")) newPath = pathOf(line);
+      continue;
+    }
+    const start = HUNK_START_RE.exec(lines[hunk.from] ?? "");
+    let oldNo = Number(start?.[1] ?? 1);
+    let newNo = Number(start?.[2] ?? 1);
+    for (let k = hunk.from + 1; k < hunk.to; ) {
+      const kind = kinds[k];
+      if (kind !== Kind.Add && kind !== Kind.Del) {
+        if (kind === Kind.Context) oldNo++, newNo++;
+        k++;
+        continue;
+      }
+      let end = k;
+      while (end < hunk.to && kinds[end] === kind) end++;
+      const added = kind === Kind.Add;
+      const path = added ? (newPath === "/dev/null" ? "" : newPath) : oldPath === "/dev/null" ? "" : oldPath;
+      runs.push({ from: k, to: end, added, lineNo: added ? newNo : oldNo, path });
+      if (added) newNo += end - k;
+      else oldNo += end - k;
+      k = end;
+    }
+    i = hunk.to - 1;
+    h++;
+  }
+  return runs;
+}
+
+// "--- a/lib/x.js\t2024-01-01 ..." -> "a/lib/x.js"
+function pathOf(header: string): string {
+  const rest = header.slice(4);
+  const tab = rest.indexOf("\t");
+  return (tab >= 0 ? rest.slice(0, tab) : rest).trim();
+}
+
+// One marker per maximal span: "hunks" for dropped hunks, "context lines" for trimmed context,
+// "added lines" / "removed lines" for what a long run left out.
 function emit(
   lines: readonly string[],
   kinds: Uint8Array,
   keep: Uint8Array,
   dropped: Uint8Array,
+  trimmed: { readonly runs: readonly ChangeRun[]; readonly runAt: Int32Array },
   hash: string,
   originalLength: number,
 ): CompressResult | null {
@@ -161,10 +221,23 @@ function emit(
       omissions.push({ count: hunkCount, unit: "hunks" });
     } else if (keep[i]) {
       out.push(lines[i++] ?? "");
+    } else if ((trimmed.runAt[i] ?? -1) >= 0) {
+      // Left out of a long run of added or removed lines: one marker per stretch.
+      const r = trimmed.runAt[i] ?? -1;
+      const run = trimmed.runs[r] as ChangeRun;
+      const from = i;
+      while (i < lines.length && !keep[i] && !dropped[i] && trimmed.runAt[i] === r) i++;
+      const gap = gapMarker(run, from, i, lines, hash);
+      if (!gap) {
+        for (let k = from; k < i; k++) out.push(lines[k] ?? "");
+        continue;
+      }
+      out.push(gap.text);
+      omissions.push(gap.omission);
     } else {
       const from = i;
       let chars = 0;
-      while (i < lines.length && !keep[i] && !dropped[i]) chars += (lines[i++] ?? "").length + 1;
+      while (i < lines.length && !keep[i] && !dropped[i] && (trimmed.runAt[i] ?? -1) < 0) chars += (lines[i++] ?? "").length + 1;
       const marker = formatMarker({ count: i - from, unit: "context lines", hash });
       // A marker longer than the lines it would replace is no gain: keep them.
       if (i - from < MIN_TRIM || chars <= marker.length + 1) {
