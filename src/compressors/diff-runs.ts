@@ -28,6 +28,8 @@ const CONTEXT = 1;
 const MIN_GAP = 3;
 const MARKER_CHARS = 85;
 const ALWAYS_TOP = 3;
+/** Share of the long runs' characters they may keep even when the rest of the diff fills the budget. */
+const MAP_FLOOR_SHARE = 0.05;
 // Error-like lines rank above the map when rare, below it when they are the code's vocabulary (throw new XError).
 const ERROR_SCORE = 0.45;
 const COMMON_ERROR_SCORE = 0.15;
@@ -72,6 +74,10 @@ export function trimRuns(lines: readonly string[], runs: readonly ChangeRun[], k
     mark(run.to - RUN_TAIL, run.to - 1);
     left -= MARKER_CHARS;
   }
+  // When the rest of the diff already fills the budget, a long run still shows a little of its map.
+  let runChars = 0;
+  for (const run of long) for (let i = run.from; i < run.to; i++) runChars += size(i);
+  left = Math.max(left, Math.floor(runChars * MAP_FLOOR_SHARE));
 
   // Query relevance is weighed over the lines of the long runs (a word on a quarter of them is no signal).
   const at: number[] = [];
