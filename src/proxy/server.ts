@@ -12,6 +12,7 @@ import type { Store } from "../ccr/store.js";
 import { compressMessages } from "../pipeline/compress-messages.js";
 import { UnitPool } from "../pipeline/unit-pool.js";
 import { loadCounter } from "../tokens/count.js";
+import { warmUpPipeline } from "../pipeline/warm-up.js";
 import { VERSION } from "../version.js";
 import { anthropicMessages } from "./anthropic-messages.js";
 import { BODY_TOO_LARGE, DEFAULT_BODY_LIMIT, decodeBody, readBody } from "./body.js";
@@ -154,7 +155,13 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
     counters.requests += 1;
     counters.byStatus[status] = (counters.byStatus[status] ?? 0) + 1;
   };
-  if (options.preloadTokenizer !== false) void loadCounter("gpt-4o").catch(() => undefined);
+  // Off mode counts nothing and compresses nothing: load neither the tokenizer nor the compressors.
+  if (mode !== "off" && options.preloadTokenizer !== false) {
+    void loadCounter("gpt-4o").catch(() => undefined);
+    // A cold process compresses its first outputs several times slower (JIT): warm the pipeline up
+    // after listening, off any request's path, so a first big tool output does not blow the budget.
+    setImmediate(warmUpPipeline);
+  }
 
   const health = () => ({
     version: 1,
