@@ -5,7 +5,7 @@
 import { formatMarker } from "../ccr/marker.js";
 import { classifyLine, LINE_ERROR, LINE_WARNING } from "./log.js";
 import { MD_HEADING_RE } from "./text-markdown.js";
-import { isSignature, lineScores } from "./text-rank.js";
+import { isSignature, keepCost, lineScores } from "./text-rank.js";
 import type { Omission, Query } from "./types.js";
 
 /** A maximal stretch of consecutive "+" (or "-") lines inside one hunk. */
@@ -146,16 +146,7 @@ export function trimRuns(lines: readonly string[], runs: readonly ChangeRun[], k
 
 // Characters an item adds: its lines not kept yet, plus a marker's worth when it opens a new island.
 function costOf(item: Item, keep: Uint8Array, size: (i: number) => number): number {
-  let cost = 0;
-  let fresh = false;
-  for (let i = item.from; i <= item.to; i++) {
-    if (keep[i]) continue;
-    fresh = true;
-    cost += size(i);
-  }
-  if (!fresh) return 0;
-  const joins = (item.from > 0 && keep[item.from - 1]) || (item.to + 1 < keep.length && keep[item.to + 1]);
-  return cost + (joins ? 0 : MARKER_CHARS);
+  return keepCost(item.from, item.to, keep, size, MARKER_CHARS);
 }
 
 /**

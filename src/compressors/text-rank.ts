@@ -46,3 +46,20 @@ const NOT_SIGNATURE_RE = /^\s*(?:if|for|while|switch|catch|with|return|else)\b/;
 export function isSignature(line: string): boolean {
   return line.length <= 200 && SIGNATURE_RE.test(line) && !NOT_SIGNATURE_RE.test(line);
 }
+
+/**
+ * Characters keeping lines from..to (inclusive) adds: the lines not kept yet, plus a marker's worth
+ * when they open a new island instead of joining kept lines.
+ */
+export function keepCost(from: number, to: number, keep: Uint8Array, size: (i: number) => number, markerChars: number): number {
+  let cost = 0;
+  let fresh = false;
+  for (let i = from; i <= to; i++) {
+    if (keep[i]) continue;
+    fresh = true;
+    cost += size(i);
+  }
+  if (!fresh) return 0;
+  const joins = (from > 0 && keep[from - 1]) || (to + 1 < keep.length && keep[to + 1]);
+  return cost + (joins ? 0 : markerChars);
+}

@@ -6,7 +6,7 @@ import { estimateTokens } from "../pipeline/budget.js";
 import { emitRuns, foldRepeatsText, headTailRange, keepHeadTail, toRuns, type LineRun } from "./fold.js";
 import { classifyLine, LINE_ERROR, LINE_WARNING } from "./log.js";
 import { fencedLines, isMarkdown, MD_HEADING_RE } from "./text-markdown.js";
-import { isSignature, lineScores } from "./text-rank.js";
+import { isSignature, keepCost, lineScores } from "./text-rank.js";
 import type { CompressContext, CompressResult, Compressor } from "./types.js";
 
 const MIN_HEAD = 5;
@@ -109,17 +109,7 @@ export const compressText: Compressor = (text: string, context: CompressContext)
 
 // Characters an item adds: its lines not kept yet, plus a marker's worth when it opens a new island.
 function costOf(item: Item, keep: Uint8Array, size: (k: number) => number): number {
-  let cost = 0;
-  let fresh = false;
-  for (let k = item.from; k <= item.to; k++) {
-    if (keep[k]) continue;
-    fresh = true;
-    cost += size(k);
-  }
-  if (!fresh) return 0;
-  const joinsBefore = item.from > 0 && keep[item.from - 1];
-  const joinsAfter = item.to + 1 < keep.length && keep[item.to + 1];
-  return cost + (joinsBefore || joinsAfter ? 0 : MARKER_CHARS);
+  return keepCost(item.from, item.to, keep, size, MARKER_CHARS);
 }
 
 // The paragraph around line k (non-blank lines, bounded), plus the fenced example that follows it.
