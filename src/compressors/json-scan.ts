@@ -6,13 +6,28 @@ export interface ParsedJson {
   readonly value: object;
 }
 
+// The router has usually just parsed the same text to detect it: one slot remembers the last parse
+// so a tool output is parsed once. Parsed values are never mutated by the compressors (the
+// contract suite's determinism check would catch it), so sharing one is safe.
+let lastText: string | undefined;
+let lastValue: unknown;
+
+/** JSON.parse with a one-entry memo of the last text parsed. Throws like JSON.parse. */
+export function parseJsonText(text: string): unknown {
+  if (text === lastText) return lastValue;
+  const value: unknown = JSON.parse(text);
+  lastText = text;
+  lastValue = value;
+  return value;
+}
+
 /** Parses a JSON object or array; null for anything else, too deep, or not safely round-trippable. */
 export function parseJsonSafely(text: string, maxDepth = MAX_JSON_DEPTH): ParsedJson | null {
   const members = scanJson(text, maxDepth);
   if (members < 0) return null;
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonText(text);
   } catch {
     return null;
   }

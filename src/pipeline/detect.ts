@@ -1,6 +1,7 @@
 // The content router: decides which compressor sees a piece of text, cheaply (sampled lines, one
 // guarded JSON.parse), and splits mixed content (shell transcripts) into single-kind sections.
 import { stripAnsi } from "../compressors/fold.js";
+import { parseJsonText } from "../compressors/json-scan.js";
 import { isMarkdown, MD_FENCE_RE } from "../compressors/text-markdown.js";
 import type { ContentKind } from "../compressors/types.js";
 
@@ -64,7 +65,7 @@ export function isJson(text: string): boolean {
   if (c !== 123 && c !== 91) return false;
   if (text.length > MAX_JSON_CHARS || !depthWithin(text, start, text.length, MAX_JSON_DEPTH)) return false;
   try {
-    JSON.parse(text);
+    parseJsonText(text);
     return true;
   } catch {
     return false;
