@@ -10,6 +10,10 @@ const MD_SYNTAX_RE = /\[[^\]\n]+\]\([^)\s]+\)|^\s*[-*+] \S|^\s*\d+\. \S|\*\*\S|`
  * emphasis, inline code). Headings alone could be root prompts ("# ls"), so both are required.
  */
 export function isMarkdown(lines: readonly string[]): boolean {
+  // Headings are cheap to find and required: most tool outputs have none, so stop there.
+  let anyHeadings = 0;
+  for (const line of lines) if (MD_HEADING_RE.test(line) && ++anyHeadings >= 2) break;
+  if (anyHeadings < 2) return false;
   let headings = 0;
   let spaced = 0;
   let fences = 0;
