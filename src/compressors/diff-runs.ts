@@ -3,7 +3,7 @@
 // query names, error-like lines and the file's map (declarations, Markdown headings), ranked the way
 // the text compressor ranks them; the rest of each run is left to one marker per omitted stretch.
 import { formatMarker } from "../ccr/marker.js";
-import { classifyLine, LINE_ERROR, LINE_WARNING } from "./log.js";
+import { LINE_ERROR, LINE_WARNING, severityOfLine } from "./log.js";
 import { MD_HEADING_RE } from "./text-markdown.js";
 import { isSignature, keepCost, lineScores } from "./text-rank.js";
 import type { Omission, Query } from "./types.js";
@@ -89,7 +89,7 @@ export function trimRuns(lines: readonly string[], runs: readonly ChangeRun[], k
   const errors = new Uint8Array(at.length);
   let errorCount = 0;
   for (let k = 0; k < at.length; k++) {
-    if (classifyLine((lines[at[k] ?? 0] ?? "").slice(1)) & (LINE_ERROR | LINE_WARNING)) (errors[k] = 1), errorCount++;
+    if (severityOfLine((lines[at[k] ?? 0] ?? "").slice(1)) & (LINE_ERROR | LINE_WARNING)) (errors[k] = 1), errorCount++;
   }
   const errorScore = errorCount <= Math.max(3, at.length * RARE_ERROR_SHARE) ? ERROR_SCORE : COMMON_ERROR_SCORE;
 

@@ -71,16 +71,31 @@ export function classifyLine(line: string, query?: Query): number {
   return classifyParsed(s, parseRecord(s), query);
 }
 
+/**
+ * Only the LINE_ERROR / LINE_WARNING (and LINE_NOTICE) bits of classifyLine, for callers that need no
+ * more (the text and diff rankers): skips the stack, summary and query tests.
+ */
+export function severityOfLine(line: string): number {
+  const s = stripAnsi(line);
+  return severityFlags(s, parseRecord(s));
+}
+
 // Flags from a record's own fields (level, status, error fields) when it has them, else from its words.
-function classifyParsed(s: string, record: LogRecord | undefined, query: Query | undefined): number {
-  let flags = 0;
+function severityFlags(s: string, record: LogRecord | undefined): number {
   if (record && record.severity !== SEVERITY_NONE) {
-    if (record.severity === SEVERITY_ERROR) flags |= LINE_ERROR;
-    else if (record.severity === SEVERITY_WARNING) flags |= LINE_WARNING;
-    else if (record.severity === SEVERITY_NOTICE) flags |= LINE_NOTICE;
-  } else {
-    if (ERROR_RE.test(s) || ERROR_NAME_RE.test(s)) flags |= LINE_ERROR;
-    if (WARN_RE.test(s)) flags |= LINE_WARNING;
+    if (record.severity === SEVERITY_ERROR) return LINE_ERROR;
+    if (record.severity === SEVERITY_WARNING) return LINE_WARNING;
+    return record.severity === SEVERITY_NOTICE ? LINE_NOTICE : 0;
+  }
+  let flags = 0;
+  if (ERROR_RE.test(s) || ERROR_NAME_RE.test(s)) flags |= LINE_ERROR;
+  if (WARN_RE.test(s)) flags |= LINE_WARNING;
+  return flags;
+}
+
+function classifyParsed(s: string, record: LogRecord | undefined, query: Query | undefined): number {
+  let flags = severityFlags(s, record);
+  if (!record || record.severity === SEVERITY_NONE) {
     if (STACK_RE.test(s)) flags |= LINE_STACK;
     if (SUMMARY_RE.test(s)) flags |= LINE_SUMMARY;
   }

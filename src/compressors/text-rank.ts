@@ -13,28 +13,41 @@ const ENTITY_BOOST = 1.5;
 export function lineScores(lines: readonly string[], at: ArrayLike<number>, query: Query): Float64Array {
   const n = at.length;
   const scores = new Float64Array(n);
-  const terms = query.terms.filter((t) => t.length >= 3);
-  const entities = query.entities.filter((e) => e.length >= 3);
+  const terms = query.terms.filter((t) => t.length >= 3 && !t.includes("\n"));
+  const entities = query.entities.filter((e) => e.length >= 3 && !e.includes("\n"));
   if (n === 0 || (terms.length === 0 && entities.length === 0)) return scores;
-  const lower: string[] = new Array<string>(n);
-  for (let k = 0; k < n; k++) lower[k] = (lines[at[k] ?? 0] ?? "").toLowerCase();
+  // One joined string per case and one indexOf scan per word: far cheaper than n includes() calls.
+  const picked = new Array<string>(n);
+  for (let k = 0; k < n; k++) picked[k] = lines[at[k] ?? 0] ?? "";
+  // Lower-cased line by line: lower-casing can change a line's length ("İ"), so each form has its own offsets.
+  const lowered = picked.map((line) => line.toLowerCase());
+  const original = { text: picked.join("\n"), starts: lineStarts(picked) };
+  const lower = { text: lowered.join("\n"), starts: lineStarts(lowered) };
   const limit = Math.max(3, n * COMMON_SHARE);
-  const addWeighted = (test: (k: number) => boolean, boost: number) => {
+  const addWeighted = ({ text: haystack, starts }: { text: string; starts: Float64Array }, word: string, boost: number) => {
     const hits: number[] = [];
-    for (let k = 0; k < n; k++) {
-      if (test(k)) {
-        hits.push(k);
-        if (hits.length > limit) return;
-      }
+    let pos = haystack.indexOf(word);
+    let k = 0;
+    while (pos >= 0) {
+      while ((starts[k + 1] ?? Infinity) <= pos) k++; // the line holding pos (positions only grow)
+      hits.push(k);
+      if (hits.length > limit) return;
+      pos = haystack.indexOf(word, starts[k + 1] ?? haystack.length);
     }
     if (hits.length === 0) return;
     const weight = boost * Math.log((n + 1) / (hits.length + 0.5));
     if (weight <= 0) return;
-    for (const k of hits) scores[k] = (scores[k] ?? 0) + weight;
+    for (const hit of hits) scores[hit] = (scores[hit] ?? 0) + weight;
   };
-  for (const term of terms) addWeighted((k) => (lower[k] ?? "").includes(term), 1);
-  for (const entity of entities) addWeighted((k) => (lines[at[k] ?? 0] ?? "").includes(entity), ENTITY_BOOST);
+  for (const term of terms) addWeighted(lower, term, 1);
+  for (const entity of entities) addWeighted(original, entity, ENTITY_BOOST);
   return scores;
+}
+
+function lineStarts(lines: readonly string[]): Float64Array {
+  const starts = new Float64Array(lines.length + 1);
+  for (let k = 0; k < lines.length; k++) starts[k + 1] = (starts[k] ?? 0) + (lines[k] ?? "").length + 1;
+  return starts;
 }
 
 // Declarations in common languages: where a reader of a source file finds its way.

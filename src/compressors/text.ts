@@ -4,7 +4,7 @@
 // document's map (Markdown headings, code declarations) and error-like lines; mark the rest.
 import { estimateTokens } from "../pipeline/budget.js";
 import { emitRuns, foldRepeatsText, headTailRange, keepHeadTail, toRuns, type LineRun } from "./fold.js";
-import { classifyLine, LINE_ERROR, LINE_WARNING } from "./log.js";
+import { LINE_ERROR, LINE_WARNING, severityOfLine } from "./log.js";
 import { fencedLines, isMarkdown, MD_HEADING_RE } from "./text-markdown.js";
 import { isSignature, keepCost, lineScores } from "./text-rank.js";
 import type { CompressContext, CompressResult, Compressor } from "./types.js";
@@ -70,7 +70,7 @@ export const compressText: Compressor = (text: string, context: CompressContext)
   // Error-like lines: all kept (with a line either side) when they are rare, ranked when they are
   // the text's vocabulary (a source file full of `throw new ...Error`).
   const errors: number[] = [];
-  for (let k = 0; k < n; k++) if (classifyLine(lineOf(k)) & (LINE_ERROR | LINE_WARNING)) errors.push(k);
+  for (let k = 0; k < n; k++) if (severityOfLine(lineOf(k)) & (LINE_ERROR | LINE_WARNING)) errors.push(k);
   const rareErrors = errors.length <= Math.max(3, n * 0.02);
   for (const k of errors) {
     if (rareErrors) mark(k - CONTEXT, k + CONTEXT);
