@@ -3,7 +3,7 @@
 // Fields are read from JSON-lines records (each scalar value by its key path) or, for any other line,
 // from its space-separated tokens (repeats of one event share a masked shape, so token i of one
 // line is token i of the others). Pure, linear scans; no JSON.parse.
-import { skipString } from "./log-records.js";
+import { bareValueEnd, skipString } from "./log-records.js";
 
 /** One field of a line: a label (key, or "" for an unlabelled token) and its raw value. */
 export interface Field {
@@ -71,13 +71,7 @@ export function jsonFields(line: string): Field[] | undefined {
       i++;
       continue;
     }
-    // A bare value: number, true, false, null.
-    let k = i;
-    while (k < n) {
-      const d = line.charCodeAt(k);
-      if (d === 44 || d === 125 || d === 93 || d === 32) break;
-      k++;
-    }
+    const k = bareValueEnd(line, i);
     if (key === undefined) return undefined;
     out.push({ label: joinPath(path, key), value: line.slice(i, k) });
     key = undefined;

@@ -149,13 +149,7 @@ export function parseJsonRecord(line: string): LogRecord | undefined {
       i++;
       continue;
     }
-    // A bare value: number, true, false, null.
-    let k = i;
-    while (k < n) {
-      const d = line.charCodeAt(k);
-      if (d === 44 || d === 125 || d === 93 || d === 32) break;
-      k++;
-    }
+    const k = bareValueEnd(line, i);
     if (pendingKey !== undefined) {
       const raw = line.slice(i, k);
       const key = pendingKey.toLowerCase();
@@ -253,3 +247,14 @@ export function durationOutliers(records: readonly (LogRecord | undefined)[]): U
 }
 
 const OUTLIER_FACTOR = 10;
+
+/** Index just after a bare JSON value (number, true, false, null) that starts at `at`. */
+export function bareValueEnd(line: string, at: number): number {
+  let k = at;
+  while (k < line.length) {
+    const d = line.charCodeAt(k);
+    if (d === 44 || d === 125 || d === 93 || d === 32) break;
+    k++;
+  }
+  return k;
+}
