@@ -42,7 +42,19 @@ export interface CompressContext {
   readonly budget: number;
   /** When true only lossless transforms are allowed (file reads). */
   readonly losslessOnly: boolean;
+  /** Source language of a code unit, when the tool call named a file (see src/pipeline/tool-role.ts). */
+  readonly language?: CodeLanguage;
+  /**
+   * Keep-probabilities from the optional prose model (src/resources/prose-model.ts), one per
+   * whitespace-separated word of the text, in order; absent when no model ran.
+   */
+  readonly wordKeepProbabilities?: readonly number[];
 }
+
+/** Languages the code compressor parses with tree-sitter. */
+export type CodeLanguage = "python" | "javascript" | "typescript" | "tsx" | "go" | "rust" | "java" | "c" | "cpp";
+
+export const CODE_LANGUAGES: readonly CodeLanguage[] = ["python", "javascript", "typescript", "tsx", "go", "rust", "java", "c", "cpp"];
 
 /** One place where something was left out; `count` items of `unit` were omitted. */
 export interface Omission {
