@@ -48,3 +48,18 @@ export interface SessionLog {
   readonly file: string;
   readonly events: readonly TranscriptEvent[];
 }
+
+/** Where and what to read; resolved once in src/cli (flags > env > defaults). */
+export interface ReadOptions {
+  /** Absolute project directory whose sessions are read (default: the current directory). */
+  readonly project: string;
+  /** Only sessions with activity at or after this time (epoch ms). */
+  readonly since?: number;
+  /** HOME, CLAUDE_CONFIG_DIR, CODEX_HOME, GEMINI_CLI_HOME...: the readers take them from here, never from process.env. */
+  readonly env: NodeJS.ProcessEnv;
+  /** Called with bytes read so far, for a progress spinner. */
+  readonly onProgress?: (bytesRead: number) => void;
+}
+
+/** One reader per agent: streams sessions one at a time so memory stays bounded. */
+export type SessionReader = (options: ReadOptions) => AsyncIterable<SessionLog>;
