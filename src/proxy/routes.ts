@@ -3,7 +3,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 
 export type Provider = "anthropic" | "openai";
-export type RouteName = "messages" | "count_tokens" | "chat" | "responses";
+export type RouteName = "messages" | "count_tokens" | "chat" | "responses" | "responses_input_tokens";
 
 export interface Route {
   readonly name: RouteName;
@@ -14,8 +14,14 @@ const ROUTES: readonly (readonly [suffix: string, route: Route])[] = [
   ["/messages/count_tokens", { name: "count_tokens", provider: "anthropic" }],
   ["/messages", { name: "messages", provider: "anthropic" }],
   ["/chat/completions", { name: "chat", provider: "openai" }],
+  ["/responses/input_tokens", { name: "responses_input_tokens", provider: "openai" }],
   ["/responses", { name: "responses", provider: "openai" }],
 ];
+
+/** Token-counting routes: transformed exactly like the route they count for, but not billed or recorded. */
+export function isCountRoute(route: Route): boolean {
+  return route.name === "count_tokens" || route.name === "responses_input_tokens";
+}
 
 /** The path of a request URL without its query string, with a trailing slash removed. */
 export function pathOf(url: string): string {

@@ -23,7 +23,7 @@ import { LedgerHook, type AgentFn, type SessionKeyFn } from "./ledger-hook.js";
 import { openaiChat } from "./openai-chat.js";
 import { openaiResponses } from "./openai-responses.js";
 import { sendError } from "./provider-error.js";
-import { pathOf, providerOf, routeOf, type Route, type RouteName } from "./routes.js";
+import { isCountRoute, pathOf, providerOf, routeOf, type Route, type RouteName } from "./routes.js";
 import { ProxyStatus } from "./status.js";
 import { DEFAULT_OFFLOAD_CHARS, DEFAULT_WORKER_BUDGET_MS, offloadingCompress } from "./offload.js";
 import { transformBodyAsync, type AsyncCompressFn, type CompressFn, type Transformed } from "./transform.js";
@@ -101,6 +101,7 @@ const WIRES: Record<RouteName, WireFormat> = {
   count_tokens: anthropicMessages,
   chat: openaiChat,
   responses: openaiResponses,
+  responses_input_tokens: openaiResponses,
 };
 
 const LEDGER_PATHS: Record<RouteName, string> = {
@@ -108,6 +109,7 @@ const LEDGER_PATHS: Record<RouteName, string> = {
   count_tokens: "/v1/messages/count_tokens",
   chat: "/v1/chat/completions",
   responses: "/v1/responses",
+  responses_input_tokens: "/v1/responses/input_tokens",
 };
 
 /**
@@ -256,7 +258,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
     // Unchanged requests go out as the agent sent them, byte for byte (decoded bytes when they came encoded).
     const body = decoded === undefined ? raw : outcome.body;
     let addedMs = 0;
-    const reader = ledger && route.name !== "count_tokens" ? wire.usageReader() : undefined;
+    const reader = ledger && !isCountRoute(route) ? wire.usageReader() : undefined;
     const result: ForwardOutcome = await forwardRequest({
       req,
       res,
@@ -272,7 +274,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
       },
     });
     debug("%s %s -> %s %s (+%sms)", req.method, path, result.upstreamStatus ?? "-", outcome.status, addedMs.toFixed(2));
-    if (!ledger || route.name === "count_tokens") return;
+    if (!ledger || isCountRoute(route)) return;
     const finished = ledger.finish({
       time: arrived,
       headers: req.headers,

@@ -148,6 +148,24 @@ describe("count_tokens", () => {
   });
 });
 
+describe("responses/input_tokens", () => {
+  it("gets exactly the /v1/responses transformation and is not recorded as a model call", async () => {
+    const { upstream, proxy, entries } = await setup();
+    const fixture = fixtureRequests().find((f) => f.file.startsWith("codex-classic") && f.seq === 2)!;
+    const { model, input, tools, instructions } = fixture.body as Body & { input: unknown; instructions?: unknown };
+    const counted = await send(`${proxy.url}/v1/responses/input_tokens`, json({ model, input, tools, instructions }, fixture.headers));
+    expect(counted.headers["x-headroom-status"]).toBe("compressed");
+    expect(upstream.received.at(-1)!.url).toBe("/v1/responses/input_tokens");
+    const countBody = JSON.parse(upstream.received.at(-1)!.body.toString("utf8")) as { input: unknown };
+    await send(`${proxy.url}${fixture.url}`, json(fixture.body, fixture.headers));
+    const sentBody = JSON.parse(upstream.received.at(-1)!.body.toString("utf8")) as { input: unknown };
+    expect(countBody.input).toEqual(sentBody.input);
+    expect(countBody.input).not.toEqual(input);
+    await proxy.settled();
+    expect(entries.map((entry) => entry.path)).toEqual(["/v1/responses"]);
+  });
+});
+
 describe("request encodings", () => {
   it("decodes a gzip request body, compresses it and forwards it decoded without content-encoding", async () => {
     const { upstream, proxy } = await setup();

@@ -20,6 +20,7 @@ describe("routeOf", () => {
     ["POST", "/v1/chat/completions", "chat"],
     ["POST", "/chat/completions", "chat"],
     ["POST", "/openai/v1/responses", "responses"],
+    ["POST", "/v1/responses/input_tokens", "responses_input_tokens"],
     ["GET", "/v1/responses", undefined],
     ["GET", "/v1/models", undefined],
     ["POST", "/v1/responses/resp_1/cancel", undefined],
