@@ -5,6 +5,7 @@ import { compressDiff } from "./diff.js";
 import { compressJson } from "./json.js";
 import { compressListing } from "./listing.js";
 import { compressLog } from "./log.js";
+import { compressProse } from "./prose.js";
 import { compressSearch } from "./search.js";
 import { compressText } from "./text.js";
 
@@ -16,7 +17,7 @@ const BY_KIND: Record<ContentKind, Compressor> = {
   listing: compressListing,
   code: compressText,
   html: compressText,
-  prose: compressText,
+  prose: compressProse,
   text: compressText,
 };
 
