@@ -7,6 +7,7 @@ import { contentHash } from "../ccr/hash.js";
 import { locateUnits, latestHumanText, replaceAt, type Path, type Unit } from "./locate.js";
 import { compressUnit, type UnitOptions, type UnitOutcome } from "./compress-unit.js";
 import { queryFor } from "./query.js";
+import { DEFAULT_READ_SETTINGS, readPolicy, type ReadSettings } from "./read-policy.js";
 import { toolRole } from "./tool-role.js";
 
 export type UnitStatus = "compressed" | "unchanged" | "memo" | "retrieval";
@@ -41,6 +42,8 @@ export interface PipelineOptions {
    * so every later turn sends it the same way (the proxy's fallback when compression fails or is off).
    */
   readonly memoOnly?: boolean;
+  /** How file reads are treated (see read-policy.ts); default "large" above 2000 tokens. */
+  readonly reads?: ReadSettings;
 }
 
 /**
@@ -68,7 +71,7 @@ export function compressMessages<T>(messages: readonly T[], options: PipelineOpt
   let output = messages.slice();
   const units: UnitStats[] = [];
   for (const unit of located) {
-    const step = beforeCompression(unit, human, options.store, options.memoOnly === true);
+    const step = beforeCompression(unit, human, options);
     const stats = "done" in step ? step.done : afterCompression(step, compressUnit(unit.text, step.unitOptions), options.store);
     if (stats.text !== unit.text) output = replaceAt(output, unit.path, stats.text);
     units.push(stats);
@@ -89,7 +92,7 @@ export async function compressMessagesAsync<T>(messages: readonly T[], options: 
   let output = messages.slice();
   const units: UnitStats[] = [];
   for (const unit of located) {
-    const step = beforeCompression(unit, human, options.store, options.memoOnly === true);
+    const step = beforeCompression(unit, human, options);
     let stats: UnitStats;
     if ("done" in step) stats = step.done;
     else {
@@ -115,24 +118,38 @@ interface Pending {
   readonly unitOptions: UnitOptions;
 }
 
-// Everything before compressUnit: retrievals, the memo, memo-only mode. On the calling thread.
-function beforeCompression(unit: Unit, human: string, store: Store | null, memoOnly: boolean): { readonly done: UnitStats } | Pending {
+// Everything before compressUnit: retrievals, exact file reads, the memo, memo-only mode. On the calling thread.
+function beforeCompression(unit: Unit, human: string, options: PipelineOptions): { readonly done: UnitStats } | Pending {
+  const { store } = options;
   const role = toolRole(unit.call);
   const base = { path: unit.path, toolName: unit.call?.name, original: unit.text, charsBefore: unit.text.length };
   if (role === "retrieval") {
     return { done: { ...base, hash: contentHash(unit.text), kind: undefined, status: "retrieval", charsAfter: unit.text.length, omissions: [], text: unit.text } };
   }
-  // Without a store nothing left out could be retrieved, so only lossless transforms are allowed.
-  const losslessOnly = role === "file-read" || store === null;
-  const profile = losslessOnly ? "lossless" : "full";
   const hash = contentHash(unit.text);
+  const query = queryFor(human, unit.call?.arguments);
+  let profile: string;
+  let unitOptions: UnitOptions;
+  if (role === "file-read") {
+    const read = readPolicy(unit.call, unit.text, options.reads ?? DEFAULT_READ_SETTINGS, store !== null);
+    // An exact read needs no memo: its bytes are the original's on every turn. It must not meet the
+    // memo either: the same text read whole may have been memoised compressed.
+    if (read.exact) return { done: { ...unchanged(base, hash), fallback: read.reason } };
+    profile = read.profile;
+    unitOptions = { query, kind: read.kind, ...(read.language ? { language: read.language } : {}), ...(read.headerChars > 0 ? { headerChars: read.headerChars } : {}) };
+  } else {
+    // Without a store nothing left out could be retrieved, so only lossless transforms are allowed.
+    const losslessOnly = store === null;
+    profile = losslessOnly ? "lossless" : "full";
+    unitOptions = { query, losslessOnly };
+  }
   const memo = store?.memoGet(hash, profile);
   if (memo) return { done: fromMemo(base, hash, memo.text) };
-  if (memoOnly) {
+  if (options.memoOnly === true) {
     const kept = store?.memoPut(hash, profile, null).text ?? null;
     return { done: kept === null ? unchanged(base, hash) : fromMemo(base, hash, kept) };
   }
-  return { base, hash, profile, unitOptions: { query: queryFor(human, unit.call?.arguments), losslessOnly } };
+  return { base, hash, profile, unitOptions };
 }
 
 // Everything after compressUnit: the original, then the memo. On the calling thread.

@@ -1,6 +1,6 @@
 // One tool output through detect -> compress -> accept. Pure and synchronous: no store, no clock.
 // Every stage may say "not mine" (null) and every failure keeps the original: fail-open.
-import type { CompressContext, ContentKind, Omission, Query } from "../compressors/types.js";
+import type { CodeLanguage, CompressContext, ContentKind, Omission, Query } from "../compressors/types.js";
 import { compressorFor } from "../compressors/index.js";
 import { contentHash } from "../ccr/hash.js";
 import { withShellHint } from "../ccr/marker.js";
@@ -10,8 +10,14 @@ import { splitSections } from "./detect.js";
 export interface UnitOptions {
   readonly query: Query;
   readonly losslessOnly?: boolean;
-  /** Skip detection and treat the whole text as this kind. */
+  /** Skip detection and treat the whole text (after the header) as this kind. */
   readonly kind?: ContentKind;
+  /** Source language, when the tool call named a file (see read-policy.ts). */
+  readonly language?: CodeLanguage;
+  /** Keep-probabilities from the prose model, one per whitespace-separated word of the text after the header. */
+  readonly wordKeepProbabilities?: readonly number[];
+  /** The first this many characters (an agent's wrapper, such as Codex's exec header) are kept as they are. */
+  readonly headerChars?: number;
 }
 
 export interface UnitOutcome {
@@ -32,24 +38,31 @@ export function compressUnit(text: string, options: UnitOptions): UnitOutcome {
 
   const unusable = whyUnusable(text);
   if (unusable) return keep(unusable);
-  if (estimateTokens(text) < MIN_TOKENS) return keep(`below the minimum size (${MIN_TOKENS} tokens)`);
+  // The hash (and so every marker) names the whole output; only the body is compressed.
+  const header = options.headerChars ? text.slice(0, options.headerChars) : "";
+  const body = header ? text.slice(header.length) : text;
+  if (estimateTokens(body) < MIN_TOKENS) return keep(`below the minimum size (${MIN_TOKENS} tokens)`);
 
-  const sections = options.kind ? [{ kind: options.kind, text }] : splitSections(text);
+  const sections = options.kind ? [{ kind: options.kind, text: body }] : splitSections(body);
   const kind = dominantKind(sections);
   const pieces: string[] = [];
   const omissions: Omission[] = [];
   for (const section of sections) {
+    const whole = section.text === body;
     const result = compressSection(section.text, section.kind, {
       hash,
       query: options.query,
       budget: budgetFor(estimateTokens(section.text)),
       losslessOnly: options.losslessOnly ?? false,
+      ...(options.language ? { language: options.language } : {}),
+      // Probabilities are per word of the whole body: they fit a section only when it is the body.
+      ...(options.wordKeepProbabilities && whole ? { wordKeepProbabilities: options.wordKeepProbabilities } : {}),
     });
     pieces.push(result ? result.text : section.text);
     if (result) omissions.push(...result.omissions);
   }
 
-  const joined = pieces.join("\n");
+  const joined = header + pieces.join("\n");
   const compressed = omissions.length > 0 ? withShellHint(joined, hash) : joined;
   if (compressed.length >= text.length) return keep("compression did not make it smaller", kind);
   return { text: compressed, hash, kind, omissions };
