@@ -140,9 +140,37 @@ function classifyLines(all: readonly string[], text: string): ContentKind {
   if (ratio(lines, LS_RE) >= 0.6 || ratio(lines, PATH_RE) >= 0.8 || ratio(lines, TREE_RE) >= 0.5) return "listing";
   if ((dirs > 0 && dirs + bare >= 0.8) || (bare >= 0.9 && lines.length >= 3)) return "listing";
   if (log >= 0.3) return "log";
+  if (isDebianProse(lines)) return "prose";
   if (ratio(lines, CODE_RE) >= 0.35) return "code";
-  if (isProse(lines)) return "prose";
+  if (isProse(lines) || isLicenceText(lines)) return "prose";
   return "text";
+}
+
+// Debian changelogs ("pkg (1.2-3) unstable; urgency=medium" ... " -- Name <mail>  date") and
+// machine-readable copyright files: prose with a fixed frame, whose "  * " items read as code.
+const DEB_CHANGELOG_RE = /^[a-z0-9][a-z0-9+.~-]* \([^()\s]+\) [\w .-]+; urgency=\w+/;
+const DEB_TRAILER_RE = /^ -- .+ <[^>\s]+>  \S/;
+const DEP5_RE = /^Format: https?:\/\/\S*copyright-format/i;
+function isDebianProse(lines: readonly string[]): boolean {
+  const first = lines[0] ?? "";
+  if (DEP5_RE.test(first)) return true;
+  return DEB_CHANGELOG_RE.test(first) && lines.some((l) => DEB_TRAILER_RE.test(l));
+}
+
+// Licence and copyright notices: the words "copyright" and "licence" near the top, sentences, few
+// code symbols (a source file with a licence header was already taken for code).
+function isLicenceText(lines: readonly string[]): boolean {
+  const head = lines.slice(0, 40).join("\n");
+  if (!/\bcopyright\b/i.test(head) || !/\blicen[cs]e\b/i.test(head)) return false;
+  let symbols = 0;
+  let total = 0;
+  let sentences = 0;
+  for (const line of lines) {
+    total += line.length;
+    for (let i = 0; i < line.length; i++) if ("{}[]<>=;|\\_$@^~`".includes(line[i] ?? "")) symbols++;
+    if (/[a-z][.!?,;:]["')]?(?:\s|$)/.test(line)) sentences++;
+  }
+  return total > 0 && symbols / total <= 0.03 && sentences / lines.length >= 0.3;
 }
 
 // Prose: mostly letters and spaces, sentence punctuation, few code symbols.
