@@ -114,6 +114,29 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addHelpText("after", '\nExample (Claude Code):\n  claude --mcp-config \'{"mcpServers":{"headroom":{"command":"headroom","args":["mcp","serve"]}}}\'')
     .option("--session <id>", "count retrievals for this `headroom wrap` run (set by wrap)")
     .action((options: { session?: string }) => run(async () => (await import("./mcp.js")).mcpServeCommand(options)));
+  mcp
+    .command("install")
+    .description("register headroom's MCP server with your agents for good (claude, codex, copilot)")
+    .option("--agent <name>", "only this agent: claude, codex or copilot (default: every one found on PATH)")
+    .option("--json", "print one JSON object")
+    .addHelpText(
+      "after",
+      "\nThe agents start the server as `<this node> <this package's bin/headroom.js> mcp serve` (absolute\n" +
+        "paths, so it works whatever PATH the agent has). Run install again after moving Node or headroom.\n" +
+        "  claude   claude mcp add --scope user headroom -- ...   (~/.claude.json)\n" +
+        "  codex    a [mcp_servers.headroom] table, marked by a comment, appended to $CODEX_HOME/config.toml\n" +
+        "  copilot  mcpServers.headroom in $COPILOT_HOME/mcp-config.json (default ~/.copilot)\n" +
+        "A second install changes nothing. An entry named headroom that you wrote is reported, never replaced.\n" +
+        "\nExamples:\n  headroom mcp install\n  headroom mcp install --agent codex",
+    )
+    .action((options: { agent?: string; json?: boolean }) => run(async () => (await import("./mcp.js")).mcpInstallCommand(options)));
+  mcp
+    .command("uninstall")
+    .description("remove exactly what `headroom mcp install` added (the rest of each file is left as it is)")
+    .option("--agent <name>", "only this agent: claude, codex or copilot (default: all three)")
+    .option("--json", "print one JSON object")
+    .addHelpText("after", "\nExamples:\n  headroom mcp uninstall\n  headroom mcp uninstall --agent claude")
+    .action((options: { agent?: string; json?: boolean }) => run(async () => (await import("./mcp.js")).mcpUninstallCommand(options)));
 
   try {
     await program.parseAsync(argv);
