@@ -2,6 +2,15 @@
 // inside its action so `headroom --version` loads nothing else.
 import { VERSION } from "../version.js";
 
+// The file-read settings (env or config file only), shown under proxy and wrap.
+const FILE_READS_HELP =
+  "\nFile reads (what agents edit against):\n" +
+  "  HEADROOM_FILE_READS=large (default)  a whole-file read over HEADROOM_FILE_READ_MIN_TOKENS (default 2000)\n" +
+  "                                       is compressed: kept lines verbatim with their line numbers, each gap\n" +
+  "                                       a marker; ranged and smaller reads go out byte for byte\n" +
+  "  HEADROOM_FILE_READS=exact            every file read goes out byte for byte\n" +
+  "  (or fileReads / fileReadMinTokens in the config file)\n";
+
 export async function main(argv: readonly string[]): Promise<number> {
   // The most common scripted call answers before anything else loads.
   if (argv.length === 3 && (argv[2] === "--version" || argv[2] === "-v")) {
@@ -62,7 +71,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--anthropic-upstream <url>", "Anthropic API base, without /v1 (default: https://api.anthropic.com)")
     .option("--openai-upstream <url>", "OpenAI-compatible API base, with /v1 (default: https://api.openai.com/v1)")
     .option("--json", "print where it listens as one JSON object")
-    .addHelpText("after", "\nExamples:\n  headroom proxy\n  ANTHROPIC_BASE_URL=http://127.0.0.1:8787 claude\n  headroom proxy --port 9000 --openai-upstream http://localhost:4000/v1 --mode measure")
+    .addHelpText("after", `${FILE_READS_HELP}\nExamples:\n  headroom proxy\n  ANTHROPIC_BASE_URL=http://127.0.0.1:8787 claude\n  headroom proxy --port 9000 --openai-upstream http://localhost:4000/v1 --mode measure`)
     .action((options: { port?: string; host?: string; mode?: string; anthropicUpstream?: string; openaiUpstream?: string; json?: boolean }) =>
       run(async () => (await import("./proxy.js")).proxyCommand(options)),
     );
@@ -78,7 +87,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--quiet", "no report on stderr")
     .addHelpText(
       "after",
-      "\nExamples:\n  headroom wrap claude\n  headroom wrap codex -- exec 'fix the failing test'\n  headroom wrap claude --report-json report.json -- -p 'summarize the logs'",
+      `${FILE_READS_HELP}\nExamples:\n  headroom wrap claude\n  headroom wrap codex -- exec 'fix the failing test'\n  headroom wrap claude --report-json report.json -- -p 'summarize the logs'`,
     )
     .action((agent: string, agentArgs: string[], options: { bin?: string; mode?: string; reportJson?: string; quiet?: boolean }) =>
       run(async () => (await import("./wrap.js")).wrapCommand({ agent, agentArgs, ...options })),

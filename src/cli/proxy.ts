@@ -52,6 +52,7 @@ export async function proxyCommand(options: ProxyCommandOptions, env: NodeJS.Pro
     mode: settings.mode,
     upstreams,
     store,
+    reads: { fileReads: settings.fileReads, fileReadMinTokens: settings.fileReadMinTokens },
     env,
     record: (entry: LedgerEntry) => ledger.record(entry),
     stats: () => ledger.summary(),

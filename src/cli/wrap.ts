@@ -34,6 +34,7 @@ export async function wrapCommand(options: WrapCommandOptions, env: NodeJS.Proce
       agentArgs: options.agentArgs,
       ...(options.bin ? { bin: options.bin } : {}),
       mode: settings.mode,
+      reads: { fileReads: settings.fileReads, fileReadMinTokens: settings.fileReadMinTokens },
       env,
       dataDir: settings.dataDir,
       store,

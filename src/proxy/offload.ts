@@ -6,6 +6,7 @@
 import type { Store } from "../ccr/store.js";
 import { compressMessages, compressMessagesAsync, type UnitRunner } from "../pipeline/compress-messages.js";
 import { compressUnit } from "../pipeline/compress-unit.js";
+import type { ReadSettings } from "../pipeline/read-policy.js";
 import type { UnitPool } from "../pipeline/unit-pool.js";
 import type { AsyncCompressFn } from "./transform.js";
 
@@ -23,6 +24,8 @@ export interface OffloadOptions {
   readonly budgetMs?: number;
   /** Monotonic ms. */
   readonly clock?: () => number;
+  /** How file reads are treated (default "large" above 2000 tokens; see read-policy.ts). */
+  readonly reads?: ReadSettings;
 }
 
 /**
@@ -36,9 +39,10 @@ export function offloadingCompress(options: OffloadOptions): AsyncCompressFn {
   const budgetMs = options.budgetMs ?? DEFAULT_WORKER_BUDGET_MS;
   const clock = options.clock ?? (() => performance.now());
   const { store, pool } = options;
+  const reads = options.reads ? { reads: options.reads } : {};
   return (conversation, { memoOnly }) => {
     // Memo-only runs compress nothing: synchronous, as transform.ts expects.
-    if (memoOnly) return compressMessages(conversation, { store, memoOnly: true });
+    if (memoOnly) return compressMessages(conversation, { store, memoOnly: true, ...reads });
     const started = clock();
     let inline = 0;
     let offloadedMs = 0;
@@ -54,6 +58,6 @@ export function offloadingCompress(options: OffloadOptions): AsyncCompressFn {
         offloadedMs += clock() - sent;
       }
     };
-    return compressMessagesAsync(conversation, { store, runUnit }).then((result) => ({ ...result, offloadedMs }));
+    return compressMessagesAsync(conversation, { store, runUnit, ...reads }).then((result) => ({ ...result, offloadedMs }));
   };
 }

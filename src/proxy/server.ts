@@ -10,6 +10,7 @@ import { HeadroomError, isHeadroomError } from "../errors.js";
 import type { LedgerEntry, ProxyMode } from "../ledger/types.js";
 import type { Store } from "../ccr/store.js";
 import { compressMessages } from "../pipeline/compress-messages.js";
+import type { ReadSettings } from "../pipeline/read-policy.js";
 import { UnitPool } from "../pipeline/unit-pool.js";
 import { loadCounter } from "../tokens/count.js";
 import { warmUpPipeline } from "../pipeline/warm-up.js";
@@ -43,6 +44,11 @@ export interface ProxyOptions {
   readonly upstreams?: Partial<Upstreams>;
   /** Store for originals and the memo, used by the default pipeline; null compresses losslessly only. */
   readonly store?: Store | null;
+  /**
+   * How file reads are treated by the default pipeline (default { fileReads: "large",
+   * fileReadMinTokens: 2000 }; see src/pipeline/read-policy.ts).
+   */
+  readonly reads?: ReadSettings;
   /** Replaces the pipeline (tests inject a failing one). */
   readonly compress?: CompressFn;
   /** Receives one entry per model request after its response has ended. */
@@ -128,13 +134,14 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
   const breaker = new CircuitBreaker(options.breaker);
   const store = options.store ?? null;
   const clock = options.clock ?? (() => performance.now());
+  const reads = options.reads ? { reads: options.reads } : {};
   const workers = options.compress || mode === "off" ? 0 : Math.max(0, Math.floor(options.workers ?? 1));
   const pool = workers > 0 ? new UnitPool({ size: workers, ...(options.workerUrl ? { workerUrl: options.workerUrl } : {}) }) : undefined;
   const compress: CompressFn | AsyncCompressFn =
     options.compress ??
     (pool
-      ? offloadingCompress({ store, pool, thresholdChars: options.workerThresholdChars ?? DEFAULT_OFFLOAD_CHARS, budgetMs: options.workerBudgetMs ?? DEFAULT_WORKER_BUDGET_MS, clock })
-      : (conversation, { memoOnly }) => compressMessages(conversation, { store, memoOnly }));
+      ? offloadingCompress({ store, pool, thresholdChars: options.workerThresholdChars ?? DEFAULT_OFFLOAD_CHARS, budgetMs: options.workerBudgetMs ?? DEFAULT_WORKER_BUDGET_MS, clock, ...reads })
+      : (conversation, { memoOnly }) => compressMessages(conversation, { store, memoOnly, ...reads }));
   const budgetMs = options.budgetMs ?? 250;
   const maxBody = options.maxBodyBytes ?? DEFAULT_BODY_LIMIT;
   const warn = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));

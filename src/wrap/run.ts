@@ -8,6 +8,7 @@ import type { Store } from "../ccr/store.js";
 import type { LedgerEntry } from "../ledger/types.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { Mode } from "../cli/settings.js";
+import type { ReadSettings } from "../pipeline/read-policy.js";
 import { buildReport, formatReport, type WrapReport } from "./report.js";
 import { runChild } from "./child.js";
 
@@ -16,6 +17,8 @@ export interface WrapRunOptions {
   readonly agentArgs: readonly string[];
   readonly bin?: string;
   readonly mode: Mode;
+  /** How file reads are treated (default "large" above 2000 tokens; see src/pipeline/read-policy.ts). */
+  readonly reads?: ReadSettings;
   readonly env: NodeJS.ProcessEnv;
   readonly dataDir: string;
   readonly store: Store | null;
@@ -49,6 +52,7 @@ export async function runWrap(options: WrapRunOptions): Promise<{ exitCode: numb
       openai: normalizeUpstream(discovered.openai ?? DEFAULT_UPSTREAMS.openai, "the configured OpenAI base URL"),
     },
     store: options.store,
+    ...(options.reads ? { reads: options.reads } : {}),
     env: options.env,
     record: (entry) => {
       entries.push(entry);
