@@ -1,6 +1,7 @@
 // Which compressor handles which kind. Code, HTML and prose fall back to the generic text
 // compressor until their own compressors land (AST-aware code and extractive prose).
 import type { Compressor, ContentKind } from "./types.js";
+import { compressCode } from "./code.js";
 import { compressDiff } from "./diff.js";
 import { compressJson } from "./json.js";
 import { compressListing } from "./listing.js";
@@ -15,7 +16,7 @@ const BY_KIND: Record<ContentKind, Compressor> = {
   log: compressLog,
   diff: compressDiff,
   listing: compressListing,
-  code: compressText,
+  code: (text, context) => compressCode(text, context) ?? compressText(text, context),
   html: compressText,
   prose: compressProse,
   text: compressText,
