@@ -47,6 +47,20 @@ export interface SessionLog {
   /** Transcript file the events were read from. */
   readonly file: string;
   readonly events: readonly TranscriptEvent[];
+  /** For a subagent (sidechain) transcript: the session that started it. */
+  readonly parent?: string;
+}
+
+/** Counters a reader fills while it reads (the CLI reports "N files skipped"); see createReadStats. */
+export interface ReadStats {
+  /** Transcript files opened. */
+  files: number;
+  /** Files that could not be read or were not the expected format. */
+  filesSkipped: number;
+  /** Lines that were not JSON (malformed, truncated at the end of a file, or over the size cap). */
+  linesSkipped: number;
+  /** Bytes read so far. */
+  bytes: number;
 }
 
 /** Where and what to read; resolved once in src/cli (flags > env > defaults). */
@@ -59,6 +73,8 @@ export interface ReadOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Called with bytes read so far, for a progress spinner. */
   readonly onProgress?: (bytesRead: number) => void;
+  /** Filled while reading: files read and skipped, lines skipped, bytes. */
+  readonly stats?: ReadStats;
 }
 
 /** One reader per agent: streams sessions one at a time so memory stays bounded. */
