@@ -15,6 +15,10 @@ export const ErrorCodes = {
   BadHash: "HR_BAD_HASH",
   /** An API was called with arguments that make no sense (e.g. purge with nothing to purge). */
   BadArgument: "HR_BAD_ARGUMENT",
+  /** A prose model is configured but onnxruntime-node cannot be imported; the extractive path stays active. */
+  ProseRuntimeMissing: "HR_PROSE_RUNTIME_MISSING",
+  /** The prose model directory lacks model.onnx or tokenizer.json, or one of them is corrupt or unsupported. */
+  ProseModelInvalid: "HR_PROSE_MODEL_INVALID",
 } as const;
 
 export type KnownErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
