@@ -20,6 +20,8 @@ export interface Observation {
   readonly role?: CommandRole;
   /** The failure's one-line reason, when there is one. */
   readonly reason?: string;
+  /** The failing call had been retried unchanged before the fix. */
+  readonly retried?: boolean;
   /** A concrete instance: the full path that did not exist, the command retried. */
   readonly detail?: string;
 }

@@ -12,7 +12,7 @@ const WINDOW = 12;
 // A failure that is about the tooling (wrong binary, script, option), not about the code under test:
 // only those make "use X, not Y" rules, so a failing test fixed by an edit is never taken for one.
 const TOOLING =
-  /not found|missing script|unknown (command|option|argument)|could not determine|cannot find module|no such file|not recognized|not installed|ENOENT|no tests? (found|ran)|unrecognized|invalid (option|argument|choice)|usage:|E404|ModuleNotFoundError|No module named/i;
+  /not found|missing script|unknown (command|option|argument)|could not determine|cannot find module|no such file|not recognized|not installed|ENOENT|no tests? (found|ran)|unrecognized|invalid (option|argument|choice)|usage:|E404|ModuleNotFoundError|No module named|no rule to make target/i;
 
 const EDIT_TOOLS = /^(edit|multiedit|write|notebookedit|apply_patch|write_file|replace|create_file|str_replace|str_replace_based_edit_tool|edit_file)$/i;
 
@@ -157,6 +157,12 @@ export function observeTools(log: SessionLog): Observation[] {
     }
     return false;
   };
+  // Failed runs retried unchanged: the earlier run of each retry.
+  const retriedFrom = new Map<number, number>();
+  steps.forEach((step, at) => {
+    const retry = step.failure ? retryOf(steps, at) : undefined;
+    if (retry !== undefined && steps[retry]?.failure && !retriedFrom.has(retry)) retriedFrom.set(retry, at);
+  });
   const seen = new Set<string>();
   const out: Observation[] = [];
   const add = (observation: Omit<Observation, "agent" | "session">) => {
@@ -169,7 +175,11 @@ export function observeTools(log: SessionLog): Observation[] {
     const failure = step.failure;
     if (!failure) return;
     const fix = fixes[at];
-    if (fix) return add(fix);
+    if (fix) {
+      const earlier: number[] = [];
+      for (let j = retriedFrom.get(at); j !== undefined; j = retriedFrom.get(j)) earlier.unshift(steps[j]?.event.index ?? 0);
+      return add(earlier.length > 0 ? { ...fix, events: [...earlier, ...fix.events], retried: true } : fix);
+    }
     if (failure.cause === "command-not-found" && failure.binary) {
       if (chainFixed(at)) return;
       return add({ key: `not-installed:${failure.binary}`, kind: "not-installed", events: [step.event.index], wrong: failure.binary, reason: failure.reason, ...(step.parsed ? { detail: step.parsed.head } : {}) });

@@ -32,6 +32,7 @@ const MAX_REASONS = 64;
 interface Group {
   readonly first: Observation;
   evidence: number;
+  retried: boolean;
   readonly sessions: Set<string>;
   readonly reasons: Map<string, number>;
   examples: RuleExample[];
@@ -59,16 +60,17 @@ function code(text: string): string {
   return `${ticks}${text}${ticks}`;
 }
 
-function because(reason: string | undefined): string {
-  return reason ? ` (it failed with ${code(reason)})` : "";
+function because(reason: string | undefined, retried = false): string {
+  const again = retried ? "; retrying it unchanged does not help" : "";
+  return reason ? ` (it failed with ${code(reason)}${again})` : retried ? ` (it fails${again})` : "";
 }
 
-function render(first: Observation, reason: string | undefined): string {
+function render(first: Observation, reason: string | undefined, retried: boolean): string {
   const { wrong = "", right = "" } = first;
   switch (first.kind) {
     case "command": {
       const verb = first.role ? ROLE_VERBS[first.role] : "Use";
-      return `${verb} ${code(right)}, not ${code(wrong)}${because(reason)}.`;
+      return `${verb} ${code(right)}, not ${code(wrong)}${because(reason, retried)}.`;
     }
     case "path":
       return wrong.endsWith("/")
@@ -101,7 +103,7 @@ export class RuleBook {
   add(observation: Observation): void {
     let group = this.#groups.get(observation.key);
     if (!group) {
-      group = { first: observation, evidence: 0, sessions: new Set(), reasons: new Map(), examples: [], cited: new Map() };
+      group = { first: observation, evidence: 0, retried: false, sessions: new Set(), reasons: new Map(), examples: [], cited: new Map() };
       this.#groups.set(observation.key, group);
     }
     const sessionKey = `${observation.agent}\u0000${observation.session}`;
@@ -110,6 +112,7 @@ export class RuleBook {
     if (observation.events.some((index) => cited.has(index))) return;
     for (const index of observation.events) cited.add(index);
     group.evidence++;
+    group.retried ||= observation.retried === true;
     group.sessions.add(sessionKey);
     if (observation.reason !== undefined && (group.reasons.size < MAX_REASONS || group.reasons.has(observation.reason))) {
       group.reasons.set(observation.reason, (group.reasons.get(observation.reason) ?? 0) + 1);
@@ -130,7 +133,7 @@ export class RuleBook {
     for (const [id, group] of this.#groups) {
       if (group.evidence < minEvidence) continue;
       const reason = group.first.kind === "user" || group.first.kind === "path" ? undefined : topReason(group.reasons);
-      rules.push({ id, kind: group.first.kind, text: render(group.first, reason), evidence: group.evidence, sessions: group.sessions.size, examples: group.examples });
+      rules.push({ id, kind: group.first.kind, text: render(group.first, reason, group.retried), evidence: group.evidence, sessions: group.sessions.size, examples: group.examples });
     }
     return rules.sort((a, b) => b.evidence - a.evidence || b.sessions - a.sessions || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0) || (a.id < b.id ? -1 : 1));
   }

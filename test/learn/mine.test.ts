@@ -69,7 +69,7 @@ describe("mine", () => {
         { bash: "npm run build:prod" },
       ]);
     expect(mine([build("a"), build("b")]).map((rule) => rule.text)).toEqual([
-      'Build with `npm run build:prod`, not `npm run build` (it failed with `npm error Missing script: "build"`).',
+      'Build with `npm run build:prod`, not `npm run build` (it failed with `npm error Missing script: "build"`; retrying it unchanged does not help).',
     ]);
   });
 
