@@ -2,6 +2,7 @@
 import type { ContentKind } from "../compressors/types.js";
 import { CONTENT_KINDS } from "../compressors/types.js";
 import { HeadroomError } from "../errors.js";
+import { loadGrammars } from "../resources/grammars.js";
 import { openStore } from "./store.js";
 import { printJson } from "./output.js";
 import { decodeUtf8, readInput } from "./read-input.js";
@@ -26,6 +27,7 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
   }
   const { compressText } = await import("../library.js");
   const store = await openStore();
+  await loadGrammars();
   const result = await compressText(text, { store, ...(options.query ? { query: options.query } : {}), ...(kind ? { kind } : {}) });
   if (options.json) printJson(result);
   else process.stdout.write(result.text);

@@ -7,6 +7,7 @@ import type { RetrievalRecord } from "../ledger/types.js";
 import { HASH_PATTERN } from "../ccr/hash.js";
 import { retrieve } from "../ccr/retrieve.js";
 import { compressText } from "../library.js";
+import { loadGrammars } from "../resources/grammars.js";
 import { JSON_SCHEMA_VERSION, VERSION } from "../version.js";
 
 type ToolAnswer = { content: { type: "text"; text: string }[]; isError?: boolean };
@@ -57,6 +58,7 @@ export function createMcpServer(store: Store, options: McpServerOptions = {}): M
       },
     },
     async ({ content, query }) => {
+      await loadGrammars();
       const result = await compressText(content, { store, ...(query ? { query } : {}) });
       const note = result.fallback
         ? `[headroom: kept the original (${result.fallback})]`

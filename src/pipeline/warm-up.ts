@@ -1,5 +1,7 @@
 // Runs every compressor once on a small synthetic sample so V8 has compiled the hot paths before the
-// first real request. The results are thrown away; nothing is stored.
+// first real request. The results are thrown away; nothing is stored. Resources (tree-sitter
+// grammars) load here too, asynchronously, so no request ever waits for them.
+import { loadGrammars } from "../resources/grammars.js";
 import { compressUnit } from "./compress-unit.js";
 import { buildQuery } from "./query.js";
 
@@ -20,5 +22,26 @@ export function warmUpPipeline(): void {
     } catch {
       // Warm-up is best effort: a failure here shows up, with its real input, on the request path.
     }
+  }
+}
+
+// A small Python module: enough functions for the code compressor to elide a few bodies.
+const CODE_SAMPLE = Array.from(
+  { length: 12 },
+  (_, i) => `def handler_${i}(request, retries=3):\n    """Handle request kind ${i}."""\n${Array.from({ length: 8 }, (_, k) => `    value_${k} = request.get("field_${k}", ${k}) * retries`).join("\n")}\n    return value_0\n`,
+).join("\n");
+
+/**
+ * Loads what compressors need (tree-sitter grammars, once per process), then warms the code path.
+ * Never rejects: a grammar that fails is recorded (see grammarStatus) and its code goes to the text
+ * compressor.
+ * @example void preloadResources(); // at proxy start, off the request path
+ */
+export async function preloadResources(): Promise<void> {
+  try {
+    await loadGrammars();
+    compressUnit(CODE_SAMPLE, { query: buildQuery("handler_3"), kind: "code" });
+  } catch {
+    // Best effort, like warmUpPipeline.
   }
 }

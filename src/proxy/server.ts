@@ -13,7 +13,7 @@ import { compressMessages } from "../pipeline/compress-messages.js";
 import type { ReadSettings } from "../pipeline/read-policy.js";
 import { UnitPool } from "../pipeline/unit-pool.js";
 import { loadCounter } from "../tokens/count.js";
-import { warmUpPipeline } from "../pipeline/warm-up.js";
+import { preloadResources, warmUpPipeline } from "../pipeline/warm-up.js";
 import { VERSION } from "../version.js";
 import { anthropicMessages } from "./anthropic-messages.js";
 import { BODY_TOO_LARGE, DEFAULT_BODY_LIMIT, decodeBody, readBody } from "./body.js";
@@ -170,6 +170,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
     // A cold process compresses its first outputs several times slower (JIT): warm the pipeline up
     // after listening, off any request's path, so a first big tool output does not blow the budget.
     setImmediate(warmUpPipeline);
+    void preloadResources();
   }
 
   const health = () => ({
