@@ -7,7 +7,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { homeOf } from "../../adapters/common.js";
 import type { Env } from "../../adapters/types.js";
-import { insertMember, leadingWs, memberOf, objectValue, removeMember, rootObject, type ObjectSpan } from "./json-edit.js";
+import { formatValue, insertMember, leadingWs, type Layout, memberOf, objectValue, removeMember, rootObject, type ObjectSpan } from "./json-edit.js";
 import { describeCommand, looksLikeOurs, readText, sameCommand, SERVER_NAME, writeAtomic, type InstallContext, type InstallStatus, type Outcome, type ServerCommand, type UninstallStatus } from "./install-common.js";
 
 export const copilotConfigPath = (env: Env): string => join(env.COPILOT_HOME ?? join(homeOf(env), ".copilot"), "mcp-config.json");
@@ -54,9 +54,18 @@ function removeEntry(text: string, at: Located): string {
   return removeMember(text, servers, at.index);
 }
 
+// A created `mcpServers` always has whitespace before its one key (removeEntry relies on it).
+function createdServers(entry: unknown): (layout: Layout) => string {
+  return (l) => {
+    const inner = l.pretty ? `${l.eol}${l.indent}  ` : " ";
+    const close = l.pretty ? `${l.eol}${l.indent}` : " ";
+    return `{${inner}${JSON.stringify(SERVER_NAME)}: ${formatValue(entry, { ...l, indent: `${l.indent}  ` })}${close}}`;
+  };
+}
+
 function addEntry(text: string, entry: unknown): string {
   const at = locate(text);
-  return at.servers === undefined ? insertMember(text, at.root, "mcpServers", { [SERVER_NAME]: entry }) : insertMember(text, at.servers, SERVER_NAME, entry);
+  return at.servers === undefined ? insertMember(text, at.root, "mcpServers", createdServers(entry)) : insertMember(text, at.servers, SERVER_NAME, entry);
 }
 
 /** What install does to `text` (undefined: no file). Pure, for tests. */

@@ -99,26 +99,36 @@ export function leadingWs(text: string, obj: ObjectSpan, index: number): string 
   return text.slice(from, m.keyStart);
 }
 
-/** `value` as JSON, pretty-printed so its inner lines sit under `indent`. */
-export function formatValue(value: unknown, indent: string, eol: string, unit = "  "): string {
-  return JSON.stringify(value, null, unit).split("\n").join(eol + indent);
+/** How an inserted value is laid out: under `indent`, one member a line when `pretty`. */
+export interface Layout {
+  readonly indent: string;
+  readonly eol: string;
+  readonly pretty: boolean;
+}
+
+/** `value` as JSON in `layout` (pretty: two-space steps, inner lines under the indent). */
+export function formatValue(value: unknown, layout: Layout): string {
+  return layout.pretty ? JSON.stringify(value, null, "  ").split("\n").join(layout.eol + layout.indent) : JSON.stringify(value);
 }
 
 /**
- * `text` with `"key": value` added as the last member of `obj`. After the last member it goes in
- * as `,<the whitespace in front of that member>"key": value`; into an empty object, right after
- * the `{`. `removeMember` takes out exactly those bytes again.
+ * `text` with `"key": <render(layout)>` added as the last member of `obj`. After the last member
+ * it goes in as `,<the whitespace in front of that member>"key": value` (pretty when that
+ * whitespace breaks the line); into an empty object, compact and right after the `{`.
+ * `removeMember` takes out exactly those bytes again.
  */
-export function insertMember(text: string, obj: ObjectSpan, key: string, value: unknown): string {
+export function insertMember(text: string, obj: ObjectSpan, key: string, value: unknown | ((layout: Layout) => string)): string {
   const eol = eolOf(text);
+  const render = (layout: Layout): string => (typeof value === "function" ? (value as (l: Layout) => string)(layout) : formatValue(value, layout));
   if (obj.members.length === 0) {
-    const member = `${JSON.stringify(key)}: ${formatValue(value, "", eol)}`;
+    const member = `${JSON.stringify(key)}: ${render({ indent: "", eol, pretty: false })}`;
     return text.slice(0, obj.start + 1) + member + text.slice(obj.start + 1);
   }
   const lastIndex = obj.members.length - 1;
   const ws = leadingWs(text, obj, lastIndex);
-  const indent = ws.slice(ws.lastIndexOf("\n") + 1);
-  const member = `,${ws}${JSON.stringify(key)}: ${formatValue(value, indent, eol)}`;
+  const pretty = ws.includes("\n");
+  const indent = pretty ? ws.slice(ws.lastIndexOf("\n") + 1) : "";
+  const member = `,${ws}${JSON.stringify(key)}: ${render({ indent, eol, pretty })}`;
   const at = (obj.members[lastIndex] as MemberSpan).valueEnd;
   return text.slice(0, at) + member + text.slice(at);
 }
