@@ -39,7 +39,9 @@ export type Turn =
   /** Call the agent's shell tool with this command. */
   | { kind: "shell"; command: string; description?: string }
   /** Answer with this text and end the turn. */
-  | { kind: "text"; text: string };
+  | { kind: "text"; text: string }
+  /** Call any tool the agent offers (Read, Edit, view, apply_patch...) with these arguments. */
+  | { kind: "tool"; name: string; input: Record<string, unknown> };
 
 export interface TurnContext {
   /** 0-based index of the assistant turn being produced (assistant turns already in history). */
@@ -56,6 +58,7 @@ export type Script = Turn[] | ((ctx: TurnContext) => Turn);
 export const shell = (command: string, description?: string): Turn =>
   description === undefined ? { kind: "shell", command } : { kind: "shell", command, description };
 export const say = (text: string): Turn => ({ kind: "text", text });
+export const tool = (name: string, input: Record<string, unknown>): Turn => ({ kind: "tool", name, input });
 
 export interface UpstreamOptions {
   /** Text for requests past the end of the script and for side requests. Default "Done.". */
@@ -316,7 +319,7 @@ export async function start(script: Script, options: UpstreamOptions = {}): Prom
     else turn = script[ctx.index];
     if (!turn) return say(fallbackText);
     // A request that offers no shell tool (a side request) cannot get a tool call.
-    if (turn.kind === "shell" && !ctx.shellTool) return say(fallbackText);
+    if ((turn.kind === "shell" || turn.kind === "tool") && !ctx.shellTool) return say(fallbackText);
     return turn;
   };
 
@@ -399,7 +402,14 @@ export async function start(script: Script, options: UpstreamOptions = {}): Prom
     const turn = pickTurn({ index, wire, body: json, shellTool });
     const stream = json.stream === true;
     const model = str(json.model) ?? modelId;
-    const payload = turn.kind === "shell" && shellTool ? shellArguments(shellTool, turn) : turn.kind === "text" ? turn.text : fallbackText;
+    const payload =
+      turn.kind === "shell" && shellTool
+        ? shellArguments(shellTool, turn)
+        : turn.kind === "tool" && shellTool
+          ? JSON.stringify(turn.input)
+          : turn.kind === "text"
+            ? turn.text
+            : fallbackText;
     const usage = cache.usage(cacheKey(wire, json), payload.length);
     rec.stream = stream;
     rec.turnIndex = index;
@@ -407,7 +417,10 @@ export async function start(script: Script, options: UpstreamOptions = {}): Prom
     if (shellTool) rec.shellToolName = shellTool.name;
     rec.usage = usage;
 
-    const out: Answer = turn.kind === "shell" && shellTool ? { kind: "tool", tool: shellTool, args: payload } : { kind: "text", text: payload };
+    const named: ShellTool | undefined =
+      turn.kind === "tool" && shellTool ? { name: turn.name, style: wire === "anthropic" ? "anthropic" : "function-command" } : undefined;
+    const out: Answer =
+      turn.kind === "shell" && shellTool ? { kind: "tool", tool: shellTool, args: payload } : named ? { kind: "tool", tool: named, args: payload } : { kind: "text", text: payload };
     if (wire === "anthropic") return answerAnthropic(res, rec, model, out, usage, stream);
     if (wire === "chat") return answerChat(res, rec, model, out, usage, stream, isObj(json.stream_options) && json.stream_options.include_usage === true);
     return answerResponses(res, rec, model, out, usage, stream);
