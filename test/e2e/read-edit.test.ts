@@ -20,8 +20,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Store } from "../../src/ccr/store.js";
 import { hasMarker, parseMarkers } from "../../src/ccr/marker.js";
 import { startProxy } from "../../src/proxy/server.js";
-import { agentInstalled, describeRun, notInstalledMessage, runClaude } from "./support/agents.js";
-import { say, start, tool, type RecordedRequest, type Turn, type TurnContext } from "./support/scripted-upstream.js";
+import { agentInstalled, describeRun, notInstalledMessage, runClaude, runCodex } from "./support/agents.js";
+import { say, shell, start, tool, type RecordedRequest, type Turn, type TurnContext } from "./support/scripted-upstream.js";
 import { toolOutputs } from "./support/tool-outputs.js";
 
 const SOURCE = readFileSync(resolve(import.meta.dirname, "../fixtures/outputs/code/commander-command-js.txt"), "utf8");
@@ -175,4 +175,103 @@ describe("read then edit through headroom (default file-read policy)", () => {
       expect(onDisk.split("\n")).toHaveLength(LINES.length);
     },
   );
+
+  // Codex sends outputs over ~10 KB as a head and a tail only, so its file is the first 200 lines
+  // (nl -ba prints 8.9 KB: above the 2000-token threshold, below Codex's own cut).
+  it.skipIf(agentInstalled("codex") ? false : notInstalledMessage("codex"))(
+    "codex: a compressed `nl -ba` read, apply_patch from a kept line, a ranged `nl -ba | sed -n` read (exact), apply_patch in it",
+    async () => {
+      const lines = LINES.slice(0, 200);
+      const source = `${lines.join("\n")}\n`;
+      const project = mkdtempSync(join(tmpdir(), "headroom-e2e-read-edit-"));
+      cleanups.push(() => rmSync(project, { recursive: true, force: true }));
+      mkdirSync(join(project, "lib"));
+      const file = join(project, "lib", "command.js");
+      writeFileSync(file, source);
+      const unique = (text: string) => text.trim().length >= 20 && source.split(text).length === 2;
+      const patch = (old: string, added: string) => `apply_patch <<'EOF'\n*** Begin Patch\n*** Update File: lib/command.js\n@@\n-${old}\n+${old}${added}\n*** End Patch\nEOF`;
+
+      const plan: { first?: { line: number; text: string }; gap?: { from: number; to: number }; second?: { line: number; text: string } } = {};
+      const script = (ctx: TurnContext): Turn => {
+        const outputs = [...toolOutputs(ctx.body).values()];
+        const last = outputs.at(-1)?.text ?? "";
+        if (ctx.index === 0) return shell("nl -ba lib/command.js");
+        if (ctx.index === 1) {
+          const kept = numberedLines(last);
+          const numbers = [...kept.keys()];
+          let gap: { from: number; to: number } | undefined;
+          for (let i = 1; i < numbers.length; i++) {
+            const from = numbers[i - 1]! + 1;
+            const to = numbers[i]! - 1;
+            if (to - from >= 4 && (!gap || to - from > gap.to - gap.from)) gap = { from, to };
+          }
+          const first = numbers.find((n) => unique(kept.get(n)!) && (!gap || n < gap.from || n > gap.to));
+          if (!gap || first === undefined) return say("the read was not compressed");
+          plan.gap = gap;
+          plan.first = { line: first, text: kept.get(first)! };
+          return shell(patch(plan.first.text, " // edited from a kept line"));
+        }
+        if (ctx.index === 2 && plan.gap) return shell(`nl -ba lib/command.js | sed -n '${plan.gap.from},${plan.gap.to}p'`);
+        if (ctx.index === 3 && plan.gap) {
+          const kept = numberedLines(last);
+          const line = [...kept.keys()].find((n) => unique(kept.get(n)!));
+          if (line === undefined) return say("no unique line in the range");
+          plan.second = { line, text: kept.get(line)! };
+          return shell(patch(plan.second.text, " // edited from a ranged read"));
+        }
+        return say(FINAL);
+      };
+
+      const up = await start(script);
+      cleanups.push(() => up.close());
+      const dir = mkdtempSync(join(tmpdir(), "headroom-e2e-read-edit-store-"));
+      const store = Store.open({ path: join(dir, "store.db") });
+      cleanups.push(() => {
+        store.close();
+        rmSync(dir, { recursive: true, force: true });
+      });
+      const proxy = await startProxy({ port: 0, store, upstreams: { anthropic: up.url, openai: `${up.url}/v1` }, preloadTokenizer: false, workerBudgetMs: 30_000 });
+      cleanups.push(() => proxy.close());
+
+      const result = await runCodex({ baseUrl: proxy.url, prompt: "Make the two edits I ask for in lib/command.js.", cwd: project, outboundProxy: up.url, timeoutMs: 90_000 });
+      const main = up.modelRequests().filter((q): q is RecordedRequest & { json: Json } => q.shellToolName !== undefined && isObj(q.json));
+      const outputAt = (turn: number) => [...toolOutputs(main[turn]!.json).values()].at(-1)?.text ?? "";
+      const info = () => `${describeRun(result)}\nplan: ${JSON.stringify(plan)}\nturns: ${main.map((q) => `${q.turnIndex}:${JSON.stringify(q.turn).slice(0, 200)}`).join("\n  ")}\nlast output: ${outputAt(main.length - 1).slice(0, 600)}`;
+      expect(result.timedOut, info()).toBe(false);
+      expect(result.exitCode, info()).toBe(0);
+      expect(result.stdout, info()).toContain(FINAL);
+      expect(main.map((q) => q.turnIndex), info()).toEqual([0, 1, 2, 3, 4]);
+
+      // 1. The whole read: Codex's header as it was, then the file part compressed with true numbers.
+      const whole = outputAt(1);
+      expect(whole, info()).toMatch(/^Chunk ID: .*\nWall time: .*\nProcess exited with code 0\nOriginal token count: \d+\nOutput:\n/);
+      expect(parseMarkers(whole).length, whole.slice(0, 2000)).toBeGreaterThan(0);
+      const kept = numberedLines(whole);
+      expect(kept.size).toBeGreaterThan(10);
+      for (const [line, text] of kept) expect(text, `line ${line}`).toBe(lines[line - 1]);
+
+      // 2, 4. Both patches applied; 3. the ranged read reached the upstream exact.
+      expect(outputAt(2), info()).toMatch(/Success\. Updated the following files:\s*\nM .*lib\/command\.js/);
+      const ranged = outputAt(3);
+      expect(parseMarkers(ranged)).toEqual([]);
+      const expected = lines.slice(plan.gap!.from - 1, plan.gap!.to).map((text, i) => `${String(plan.gap!.from + i).padStart(6)}\t${text}`);
+      expect(ranged.slice(ranged.indexOf("Output:\n") + "Output:\n".length).split("\n").filter(Boolean), ranged).toEqual(expected);
+      expect(outputAt(4), info()).toMatch(/Success\. Updated the following files:\s*\nM .*lib\/command\.js/);
+
+      const onDisk = readFileSync(file, "utf8");
+      expect(onDisk).toContain(`${plan.first!.text} // edited from a kept line`);
+      expect(onDisk).toContain(`${plan.second!.text} // edited from a ranged read`);
+      expect(onDisk.split("\n")).toHaveLength(lines.length + 1);
+    },
+  );
 });
+
+// Kept lines of `nl -ba` output ("     12\tcode"): line number -> text after the tab.
+function numberedLines(text: string): Map<number, string> {
+  const kept = new Map<number, string>();
+  for (const line of text.split("\n")) {
+    const match = /^ *(\d+)\t/.exec(line);
+    if (match && !hasMarker(line)) kept.set(Number(match[1]), line.slice(match[0].length));
+  }
+  return kept;
+}
