@@ -146,15 +146,21 @@ function classifyLines(all: readonly string[], text: string): ContentKind {
   return "text";
 }
 
-// Debian changelogs ("pkg (1.2-3) unstable; urgency=medium" ... " -- Name <mail>  date") and
-// machine-readable copyright files: prose with a fixed frame, whose "  * " items read as code.
+// Debian changelogs ("pkg (1.2-3) unstable; urgency=medium" ... " -- Name <mail>  date"),
+// machine-readable copyright files and setext-heading changelogs: prose with a fixed frame, whose
+// "  * " items read as code.
 const DEB_CHANGELOG_RE = /^[a-z0-9][a-z0-9+.~-]* \([^()\s]+\) [\w .-]+; urgency=\w+/;
 const DEB_TRAILER_RE = /^ -- .+ <[^>\s]+>  \S/;
 const DEP5_RE = /^Format: https?:\/\/\S*copyright-format/i;
+// Setext-style Markdown ("1.3.8 / 2022-02-02" over a "=====" line), the HISTORY.md of many packages.
+const SETEXT_RE = /^={3,}\s*$/;
 function isDebianProse(lines: readonly string[]): boolean {
   const first = lines[0] ?? "";
   if (DEP5_RE.test(first)) return true;
-  return DEB_CHANGELOG_RE.test(first) && lines.some((l) => DEB_TRAILER_RE.test(l));
+  if (DEB_CHANGELOG_RE.test(first) && lines.some((l) => DEB_TRAILER_RE.test(l))) return true;
+  let setext = 0;
+  for (let i = 1; i < lines.length && setext < 2; i++) if (SETEXT_RE.test(lines[i] ?? "") && /\w/.test(lines[i - 1] ?? "")) setext++;
+  return setext >= 2;
 }
 
 // Licence and copyright notices: the words "copyright" and "licence" near the top, sentences, few

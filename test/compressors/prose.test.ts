@@ -104,6 +104,13 @@ describe("prose compressor", () => {
     });
   }
 
+  it("routes a changelog with setext headings, which reads as code line by line", () => {
+    const text = read("accepts-history.md");
+    expect(splitSections(text).map((s) => s.kind)).toEqual(["prose"]);
+    const out = compressProse(text, contextFor(text, { query: buildQuery("Which accepts release added support for Node.js 0.6?") }))?.text ?? "";
+    expect(out).toContain("1.2.4 / 2015-02-14\n==================\n\n  * Support Node.js 0.6");
+  });
+
   it("keeps the opening of a document and its headings without a query", () => {
     const text = read("debug-readme.md");
     const out = compressProse(text, contextFor(text))?.text ?? "";
