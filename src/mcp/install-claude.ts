@@ -81,7 +81,7 @@ export async function installClaude(ctx: InstallContext): Promise<Outcome<Instal
   }
   if (current !== undefined) {
     if (!looksLikeOurs(current.entry)) return out("conflict", "a user-scope MCP server named headroom that headroom did not write is there; left as it is");
-    if (sameCommand(current.entry, ctx.server)) return out("already-installed", "already installed");
+    if (sameCommand(current.entry, ctx.server)) return out("already-installed", "nothing changed");
   }
   if (ctx.binary === undefined) return out("skipped", `claude is not on PATH. ${claude.installHint}`);
   // An older headroom entry (another node, another install) is replaced: Claude refuses to add over it.

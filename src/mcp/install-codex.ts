@@ -99,7 +99,7 @@ export function codexInstallEdit(text: string | undefined, server: ServerCommand
   const eol = eolOf(text);
   const block = findCodexBlock(text);
   const want = codexBlock(server, eol);
-  if (block !== undefined && text.slice(block.start, block.end) === want) return { status: "already-installed", next: undefined, detail: "already installed" };
+  if (block !== undefined && text.slice(block.start, block.end) === want) return { status: "already-installed", next: undefined, detail: "nothing changed" };
   const base = block === undefined ? text : withoutCodexBlock(text, block);
   const line = userDefinition(base);
   if (line !== undefined) {

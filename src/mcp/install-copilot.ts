@@ -81,7 +81,7 @@ export function copilotInstallEdit(text: string | undefined, server: ServerComma
   }
   if (at.entry === undefined) return { status: "installed", next: addEntry(text, entry), detail: added };
   if (!looksLikeOurs(at.entry)) return { status: "conflict", next: undefined, detail: "an mcpServers.headroom that headroom did not write is there; left as it is" };
-  if (sameCommand(at.entry, server)) return { status: "already-installed", next: undefined, detail: "already installed" };
+  if (sameCommand(at.entry, server)) return { status: "already-installed", next: undefined, detail: "nothing changed" };
   return { status: "updated", next: addEntry(removeEntry(text, at), entry), detail: `updated mcpServers.headroom: ${describeCommand(server)}` };
 }
 
