@@ -4,11 +4,12 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Store } from "../../src/ccr/store.js";
 import { hasMarker, parseMarkers } from "../../src/ccr/marker.js";
 import { compressMessages } from "../../src/pipeline/compress-messages.js";
 import { locateUnits } from "../../src/pipeline/locate.js";
+import { loadGrammars } from "../../src/resources/grammars.js";
 import { OUTPUTS, realOutputs } from "../support/fixtures.js";
 
 const log = realOutputs("log")[0]!.text;
@@ -136,6 +137,8 @@ function expectTrueLines(text: string, lines: readonly string[]): number {
 }
 
 describe("compressMessages on file reads", () => {
+  // The code compressor needs its grammars (the proxy loads them at start); without them code falls back to text.
+  beforeAll(() => loadGrammars());
   const whole = { file_path: "/p/lib/command.js" };
 
   it("compresses a large whole read, every kept line under its true number, each gap a marker", () => {
