@@ -116,6 +116,25 @@ export async function main(argv: readonly string[]): Promise<number> {
       run(async () => (await import("./show.js")).showCommand({ ...options, ...(count ? { count } : {}) })),
     );
 
+  program
+    .command("learn")
+    .description("mine agents' session logs for failures and write corrections into CLAUDE.md / AGENTS.md / GEMINI.md")
+    .option("--agent <name>", "claude, codex, gemini or all (default: all, each agent that has sessions)")
+    .option("--project <dir>", "the project whose sessions are read (default: the current directory)")
+    .option("--since <duration>", "only sessions active in this window, e.g. 30d, 12h")
+    .option("--apply", "write the instruction files (default: dry run, print the diff)")
+    .option("--target <file>", "write this file instead (e.g. CLAUDE.local.md); all chosen agents' rules go there")
+    .option("--min-evidence <n>", "fewest occurrences a rule needs (default: 2)")
+    .option("--llm", "ask the agent's CLI (claude -p, codex exec) to reword the rules; offline wording if it fails")
+    .option("--json", "print one JSON object: version, project, dryRun, targets (rules, diff), read, filesSkipped")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  headroom learn\n  headroom learn --agent claude --since 30d --apply\n  headroom learn --agent codex --min-evidence 1 --json",
+    )
+    .action((options: { agent?: string; project?: string; since?: string; apply?: boolean; target?: string; minEvidence?: string; llm?: boolean; json?: boolean }) =>
+      run(async () => (await import("./learn.js")).learnCommand(options)),
+    );
+
   const mcp = program.command("mcp").description("MCP server with headroom_compress, headroom_retrieve, headroom_stats");
   mcp
     .command("serve")

@@ -40,7 +40,11 @@ const MISSING_PATH: readonly RegExp[] = [
 // The line of the output that names the problem, else the first non-empty one.
 function reasonLine(head: string, exitCode: number | undefined): string {
   // Claude Code starts a failed command's result with "Exit code N": the next lines say more.
-  const lines = head.split(/\r?\n/).map((line) => line.trim()).filter((line) => line.length > 0 && !/^exit code \d+$/i.test(line));
+  // Gemini CLI wraps output in "Command: / Directory: / Output: / Exit Code:" fields.
+  const lines = head
+    .split(/\r?\n/)
+    .map((line) => line.trim().replace(/^(Output|stderr|stdout):\s*/i, ""))
+    .filter((line) => line.length > 0 && !/^exit code:? \d+$/i.test(line) && !/^(Command|Directory|Signal|Background PIDs|Process Group PGID):|^Error: \(none\)$/i.test(line));
   const line =
     lines.find((l) => /not found|No such file|ENOENT|not recognized|does not exist|could not determine executable|no rule to make/i.test(l)) ??
     lines.find((l) => /error|fail|denied|invalid|unknown|cannot|can't/i.test(l)) ??

@@ -58,9 +58,9 @@ function candidatePaths(step: Step): string[] {
   return paths;
 }
 
-function pathFix(steps: readonly Step[], at: number, failure: Failure): Omit<Observation, "agent" | "session"> | undefined {
+function pathFix(steps: readonly Step[], at: number, failure: Failure, project: string | undefined): Omit<Observation, "agent" | "session"> | undefined {
   const failed = steps[at] as Step;
-  const cwd = failed.event.cwd;
+  const cwd = failed.event.cwd ?? project;
   const missing = relative(failure.path ?? "", cwd);
   if (!missing) return undefined;
   for (let j = at + 1; j < Math.min(steps.length, at + 1 + WINDOW); j++) {
@@ -136,8 +136,8 @@ function retryOf(steps: readonly Step[], at: number): number | undefined {
   return undefined;
 }
 
-/** Observations from one session's tool calls (user messages are read by mine-user). */
-export function observeTools(log: SessionLog): Observation[] {
+/** Observations from one session's tool calls (user messages are read by mine-user); paths are made relative to the event's cwd, else `project`. */
+export function observeTools(log: SessionLog, project?: string): Observation[] {
   const steps: Step[] = [];
   for (const event of log.events) {
     if (event.kind !== "tool") continue;
@@ -146,7 +146,7 @@ export function observeTools(log: SessionLog): Observation[] {
   }
   const fixes = steps.map((step, at) => {
     if (!step.failure) return undefined;
-    if (step.failure.cause === "missing-path") return pathFix(steps, at, step.failure) ?? commandFix(steps, at, step.failure);
+    if (step.failure.cause === "missing-path") return pathFix(steps, at, step.failure, project) ?? commandFix(steps, at, step.failure);
     return commandFix(steps, at, step.failure);
   });
   // A retry chain that ends in a fix is covered by the fix's rule.

@@ -41,13 +41,16 @@ export function parseCorrection(text: string): { right?: string; wrong?: string 
 /** Observations from the human's corrections in one session. */
 export function observeUser(log: SessionLog): Observation[] {
   const out: Observation[] = [];
-  let previous: { head: string; role?: string; index: number } | undefined;
+  // The agent's recent commands, newest last: what a correction may be about.
+  const recent: { head: string; binary: string; role?: string; index: number }[] = [];
   for (const event of log.events) {
     if (event.kind === "tool") {
       const parsed = event.command !== undefined ? parseCommand(event.command) : undefined;
-      if (parsed) previous = { head: parsed.head, index: event.index, ...(parsed.role ? { role: parsed.role } : {}) };
+      if (parsed) recent.push({ head: parsed.head, binary: parsed.binary, index: event.index, ...(parsed.role ? { role: parsed.role } : {}) });
+      if (recent.length > 12) recent.shift();
       continue;
     }
+    const previous = recent.at(-1);
     const correction = parseCorrection(event.text);
     if (!correction) continue;
     let { wrong } = correction;
@@ -58,9 +61,15 @@ export function observeUser(log: SessionLog): Observation[] {
       wrong = previous.head;
       events.unshift(previous.index);
     }
-    const wrongParsed = wrong !== undefined ? parseCommand(wrong) : undefined;
-    // Cite the call being corrected, so a failure and the words about it count as one incident.
-    if (events.length === 1 && previous && wrongParsed && previous.head.split(" ")[0] === wrongParsed.binary) events.unshift(previous.index);
+    let wrongParsed = wrong !== undefined ? parseCommand(wrong) : undefined;
+    // Cite the call being corrected, so a failure and the words about it count as one incident;
+    // "not yarn" after `yarn test` is about `yarn test`.
+    const bare = wrongParsed !== undefined && wrongParsed.words.length === 1;
+    const corrected = events.length === 1 && wrongParsed ? recent.findLast((c) => c.binary === wrongParsed?.binary && (bare || c.head === wrongParsed?.head)) : undefined;
+    if (corrected) {
+      events.unshift(corrected.index);
+      if (bare) wrongParsed = parseCommand(corrected.head);
+    }
     // Both sides are commands doing one job: the same rule a failed run and its fix would give.
     if (rightParsed && wrongParsed && (rightParsed.role ?? wrongParsed.role) && rightParsed.head !== wrongParsed.head) {
       const role = rightParsed.role ?? wrongParsed.role;

@@ -13,6 +13,11 @@ export interface MineOptions {
   readonly minEvidence?: number;
 }
 
+export interface MinerOptions {
+  /** Project directory: paths under it are shown relative to it when an event has no cwd. */
+  readonly project?: string;
+}
+
 /**
  * Accumulates the evidence of sessions as they stream in.
  * @example
@@ -23,10 +28,15 @@ export interface MineOptions {
 export class Miner {
   readonly #book = new RuleBook();
   #sessions = 0;
+  readonly #project: string | undefined;
+
+  constructor(options: MinerOptions = {}) {
+    this.#project = options.project;
+  }
 
   add(log: SessionLog): void {
     this.#sessions++;
-    const observations = [...observeTools(log), ...observeUser(log)];
+    const observations = [...observeTools(log, this.#project), ...observeUser(log)];
     // Tool evidence first, so a user's words about the same incident are the duplicate, not the fix.
     for (const observation of observations) this.#book.add(observation);
   }
@@ -45,8 +55,8 @@ export class Miner {
  * @example
  * mine(sessions).map((rule) => rule.text); // ["Run the tests with `npm test`, not `npx jest` (...)."]
  */
-export function mine(sessions: Iterable<SessionLog>, options: MineOptions = {}): LearnedRule[] {
-  const miner = new Miner();
+export function mine(sessions: Iterable<SessionLog>, options: MineOptions & MinerOptions = {}): LearnedRule[] {
+  const miner = new Miner(options);
   for (const log of sessions) miner.add(log);
   return miner.rules(options);
 }
