@@ -18,11 +18,13 @@ const DOC_OPENING = [0.6, 0.4, 0.25];
 const SECTION_OPENING = [0.3, 0.12];
 const BLOCK_FIRST = 0.05;
 
-const MD_LINK_RE = /!?\[(?:[^\]\n]|\[[^\]\n]*\])*\]\([^)\s]*\)/g;
+const MD_LINK_RE = /!?\[(?:[^[\]\n]|\[[^\]\n]*\])*\]\([^)\s]*\)/g;
 /** A unit whose text is less than this share of words outside links is decoration (no opening bonus). */
 const DECORATION_SHARE = 0.2;
 const WORD_RE = /[A-Za-z0-9_][A-Za-z0-9_.-]*[A-Za-z0-9_]/g;
-const OWN_ENTITY_RE = /\bv?\d+\.\d+(?:\.\d+)*\b|\b\d{2,}\b|`[^`\n]{2,60}`|"[^"\n]{2,60}"|[\w.-]*\/[\w./-]+|\b[a-z]+[A-Z]\w*|\b\w+_\w+\b/g;
+const COMPOUND_RE = /[._-]|[a-z0-9][A-Z]/;
+// Paths start at a word start only (a scan from every character would be quadratic in long words).
+const OWN_ENTITY_RE = /\bv?\d+\.\d+(?:\.\d+)*\b|\b\d{2,}\b|`[^`\n]{2,60}`|"[^"\n]{2,60}"|(?<![\w.-])[\w.-]*\/[\w./-]+|\b[a-z]+[A-Z]\w*|\b\w+_\w+\b/g;
 
 export interface UnitScores {
   /** Total score per unit. */
@@ -105,19 +107,15 @@ function queryRelevance(text: string, units: readonly ProseUnit[], query: Query)
     const unit = units[k] as ProseUnit;
     const counts = new Map<number, number>();
     let length = 0;
-    const count = (word: string) => {
-      const t = termIndex.get(word);
-      if (t !== undefined) counts.set(t, (counts.get(t) ?? 0) + 1);
-    };
     for (const match of text.slice(unit.start, unit.end).matchAll(WORD_RE)) {
       const word = match[0];
       length++;
       const lower = word.toLowerCase();
-      count(lower);
-      if (/[._-]|[a-z0-9][A-Z]/.test(word)) {
+      countTerm(termIndex, counts, lower);
+      if (COMPOUND_RE.test(word)) {
         const parts = new Set([...word.split(/[._-]+/), ...word.split(/(?<=[a-z0-9])(?=[A-Z])/)].map((p) => p.toLowerCase()));
         parts.delete(lower);
-        for (const part of parts) count(part);
+        for (const part of parts) countTerm(termIndex, counts, part);
       }
     }
     for (const t of counts.keys()) df[t] = (df[t] ?? 0) + 1;
@@ -149,6 +147,11 @@ function queryRelevance(text: string, units: readonly ProseUnit[], query: Query)
     for (const k of hits) scores[k] = (scores[k] ?? 0) + weight;
   }
   return scores;
+}
+
+function countTerm(termIndex: ReadonlyMap<string, number>, counts: Map<number, number>, word: string): void {
+  const t = termIndex.get(word);
+  if (t !== undefined) counts.set(t, (counts.get(t) ?? 0) + 1);
 }
 
 // Index of the last unit starting at or before `pos` (-1 before the first).

@@ -152,17 +152,19 @@ function lineAt(starts: readonly number[], pos: number): number {
  */
 export function sentenceRanges(text: string, from: number, to: number): Array<[number, number]> {
   const out: Array<[number, number]> = [];
+  // Matched on the block alone: a search over the whole text from `from` would be quadratic.
+  const block = text.slice(from, to);
   const END_RE = /[.!?]+["'’”)\]*_]*(?=\s)/g;
-  END_RE.lastIndex = from;
   let start = from;
-  for (let match = END_RE.exec(text); match && match.index < to; match = END_RE.exec(text)) {
-    const end = match.index + match[0].length;
+  for (let match = END_RE.exec(block); match; match = END_RE.exec(block)) {
+    const at = from + match.index;
+    const end = at + match[0].length;
     if (end >= to) break;
     let next = end;
     while (next < to && /\s/.test(text[next] ?? "")) next++;
     if (next >= to) break;
     if (!SENTENCE_START_RE.test(text[next] ?? "")) continue;
-    if (match[0].startsWith(".") && !match[0].startsWith("..") && isAbbreviation(text, match.index, text[next] ?? "")) continue;
+    if (match[0].startsWith(".") && !match[0].startsWith("..") && isAbbreviation(text, at, text[next] ?? "")) continue;
     if (LIST_MARK_RE.test(text.slice(start, end))) continue; // "1." or "a)" alone opens its item's sentence
     pushCapped(text, out, start, end);
     start = next;
