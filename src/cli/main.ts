@@ -135,6 +135,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       run(async () => (await import("./learn.js")).learnCommand(options)),
     );
 
+  program
+    .command("doctor")
+    .description("check the install, the store, grammars, the prose model, agents and settings (exit 1 when a check fails)")
+    .option("--json", "print one JSON object: version, ok, checks [{ id, status: ok|warn|fail, detail }]")
+    .addHelpText("after", "\nExamples:\n  headroom doctor\n  headroom doctor --json | jq '.checks[] | select(.status != \"ok\")'")
+    .action((options: { json?: boolean }) => run(async () => (await import("./doctor.js")).doctorCommand(options)));
+
   const mcp = program.command("mcp").description("MCP server with headroom_compress, headroom_retrieve, headroom_stats");
   mcp
     .command("serve")
