@@ -133,7 +133,8 @@ function pipeBody(body: Readable, res: ServerResponse, tap: { write(chunk: Uint8
   });
 }
 
-function unreachableMessage(url: string, provider: Provider, error: unknown): string {
+/** The 502 message when the upstream cannot be reached (the URL shown without query or credentials). */
+export function unreachableMessage(url: string, provider: Provider, error: unknown): string {
   const flag = provider === "anthropic" ? "--anthropic-upstream / HEADROOM_ANTHROPIC_UPSTREAM" : "--openai-upstream / HEADROOM_OPENAI_UPSTREAM";
   return `headroom could not reach the upstream ${displayUrl(url)}: ${describe(error)}. Check that it is up, or point headroom elsewhere with ${flag}.`;
 }

@@ -2,8 +2,8 @@
 // pipeline (fail-open, see transform.ts); everything else passes through to the provider the
 // request's headers point at. /health and /stats are answered here. Listens on 127.0.0.1 by default
 // and refuses foreign Host headers (DNS rebinding).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Server as NetServer, Socket } from "node:net";
 import { debuglog } from "node:util";
 import type { Dispatcher } from "undici";
 import { HeadroomError, isHeadroomError } from "../errors.js";
@@ -23,6 +23,7 @@ import { hostGuard, isLoopbackBind } from "./host-guard.js";
 import { LedgerHook, type AgentFn, type SessionKeyFn } from "./ledger-hook.js";
 import { openaiChat } from "./openai-chat.js";
 import { openaiResponses } from "./openai-responses.js";
+import { createRawRelay, rawRelayApplies } from "./raw-relay.js";
 import { sendError } from "./provider-error.js";
 import { isCountRoute, pathOf, providerOf, routeOf, type Route, type RouteName } from "./routes.js";
 import { ProxyStatus } from "./status.js";
@@ -321,9 +322,17 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
     else socket.destroy();
   });
 
+  // Off mode relays raw bytes below node:http's cost where it safely can (no HTTP proxy to go
+  // through, no injected dispatcher); what the relay does not take still reaches `server`.
+  const relay =
+    mode === "off" && !options.dispatcher && rawRelayApplies(options.env ?? process.env)
+      ? createRawRelay({ httpServer: server, upstreams, allowedHost, maxBodyBytes: maxBody, onRequest: () => count(ProxyStatus.Off) })
+      : undefined;
+  const listener: NetServer = relay?.server ?? server;
+
   let port: number;
   try {
-    port = await listen(server, options.port ?? 8787, host);
+    port = await listen(listener, options.port ?? 8787, host);
   } catch (error) {
     await ownDispatcher?.close().catch(() => undefined);
     await pool?.close();
@@ -346,7 +355,8 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
     },
     close: async () => {
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        listener.close(() => resolve());
+        relay?.closeConnections();
         server.closeAllConnections();
       });
       // Requests in flight finish their compression first (bounded by the worker budget), so no
@@ -359,7 +369,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
   };
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
+function listen(server: NetServer, port: number, host: string): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       const message =
