@@ -89,16 +89,16 @@ function emitLines(numbered: NumberedLines, units: readonly ProseUnit[], keep: U
     const unit = units[k] as ProseUnit;
     for (let line = unit.lineFrom; line <= unit.lineTo; line++) state[line] = keep[k] ? 1 : 0;
   }
-  const covered = (line: number) => (state[line] ?? -1) >= 0;
+  // Whether the nearest unit line after each line is kept (one backward pass, so blank runs stay linear).
+  const keptAfter = new Uint8Array(count + 1).fill(1);
+  for (let line = count - 1; line >= 0; line--) keptAfter[line] = (state[line] ?? -1) >= 0 ? (state[line] === 1 ? 1 : 0) : (keptAfter[line + 1] ?? 1);
+  let keptBefore = true;
   for (let line = 0; line < count; line++) {
-    if (covered(line)) continue;
-    let before = line - 1;
-    while (before >= 0 && !covered(before)) before--;
-    let after = line + 1;
-    while (after < count && !covered(after)) after++;
-    const keptBefore = before < 0 || state[before] === 1;
-    const keptAfter = after >= count || state[after] === 1;
-    state[line] = keptBefore && keptAfter ? 2 : 3; // decided blanks: 2 kept, 3 dropped
+    if ((state[line] ?? -1) >= 0) {
+      keptBefore = state[line] === 1;
+      continue;
+    }
+    state[line] = keptBefore && keptAfter[line + 1] === 1 ? 2 : 3; // decided blanks: 2 kept, 3 dropped
   }
   const kept: number[] = [];
   const markers = new Map<number, string>();
