@@ -124,25 +124,12 @@ function metaspaceFrom(step: Json): Metaspace {
   return { replacement, prefixFirst: scheme !== "never" };
 }
 
-// BERT pre-tokenization inside a whitespace-free word: each punctuation character stands alone
-// (CJK characters were already spaced apart by the normalizer).
-function bertPieces(word: string): string[] {
-  const out: string[] = [];
-  let run = "";
-  for (const ch of word) {
-    if (isBertPunctuation(ch)) {
-      if (run) out.push(run);
-      out.push(ch);
-      run = "";
-    } else run += ch;
-  }
-  if (run) out.push(run);
-  return out;
-}
+// BERT pre-tokenization inside a whitespace-free word: each punctuation character (ASCII symbols
+// and Unicode P*) stands alone; CJK characters were already spaced apart by the normalizer.
+const BERT_PUNCTUATION_RE = /([!-/:-@[-`{-~]|\p{P})/u;
 
-function isBertPunctuation(ch: string): boolean {
-  const c = ch.codePointAt(0) ?? 0;
-  return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126) || /\p{P}/u.test(ch);
+function bertPieces(word: string): string[] {
+  return word.split(BERT_PUNCTUATION_RE).filter((p) => p.length > 0);
 }
 
 // Greedy longest-match-first over each pre-token; a pre-token with any unmatched rest is one [UNK].
@@ -163,18 +150,22 @@ function wordPiece(model: Json, normalize: Normalize, preTokenize: PreTokenize, 
   return (word) => {
     const ids: number[] = [];
     for (const piece of preTokenize(normalize(word))) {
-      const chars = [...piece];
-      if (chars.length > maxChars) {
+      // Code-unit offsets of the code points, so substrings never split a surrogate pair.
+      const at: number[] = [];
+      for (let i = 0; i < piece.length; i += (piece.codePointAt(i) ?? 0) > 0xffff ? 2 : 1) at.push(i);
+      const count = at.length;
+      at.push(piece.length);
+      if (count > maxChars) {
         ids.push(unk);
         continue;
       }
       const found: number[] = [];
       let start = 0;
-      while (start < chars.length) {
+      while (start < count) {
         let id: number | undefined;
-        let end = Math.min(chars.length, start + longest);
+        let end = Math.min(count, start + longest);
         for (; end > start; end--) {
-          const sub = chars.slice(start, end).join("");
+          const sub = piece.slice(at[start], at[end]);
           id = vocab.get(start > 0 ? prefix + sub : sub);
           if (id !== undefined) break;
         }
@@ -182,7 +173,7 @@ function wordPiece(model: Json, normalize: Normalize, preTokenize: PreTokenize, 
         found.push(id);
         start = end;
       }
-      if (start < chars.length) ids.push(unk);
+      if (start < count) ids.push(unk);
       else ids.push(...found);
     }
     return ids;

@@ -59,6 +59,8 @@ function replacer(s: Json, unsupported: (type: string) => Error): Normalize {
 
 const stripMarks: Normalize = (text) => text.replace(/\p{Mn}/gu, "");
 
+const PRINTABLE_ASCII_RE = /^[ -~]*$/;
+
 // BERT's normalizer: drop control characters, space out CJK ideographs, strip accents (by default
 // only when lower-casing), lower-case.
 function bertNormalizer(s: Json): Normalize {
@@ -67,6 +69,8 @@ function bertNormalizer(s: Json): Normalize {
   const lowercase = s.lowercase !== false;
   const strip = typeof s.strip_accents === "boolean" ? s.strip_accents : lowercase;
   return (text) => {
+    // Printable ASCII has no controls, CJK or accents: only the case may change.
+    if (PRINTABLE_ASCII_RE.test(text)) return lowercase ? text.toLowerCase() : text;
     let out = "";
     for (const ch of text) {
       const c = ch.codePointAt(0) ?? 0;

@@ -7,7 +7,7 @@ import { loadTokenizerJson, parseTokenizerJson } from "../../src/resources/token
 import { unigramTokenizerJson, wordPieceTokenizerJson } from "../support/tiny-prose-model.js";
 
 // Ids: [PAD]=0 [UNK]=1 [CLS]=2 [SEP]=3 [MASK]=4, then these from 5 on.
-const TOKENS = ["the", "fox", "jump", "##ed", "##s", ".", ",", "un", "##believ", "##able", "cafe", "café", "中", "The"];
+const TOKENS = ["the", "fox", "jump", "##ed", "##s", ".", ",", "un", "##believ", "##able", "cafe", "café", "中", "The", "##😀"];
 const id = (token: string) => 5 + TOKENS.indexOf(token);
 const UNK = 1;
 
@@ -39,6 +39,11 @@ describe("WordPiece (BERT form)", () => {
     expect(cased.encodeWord("FOX")).toEqual([UNK]);
     expect(uncased.encodeWord("Café")).toEqual([id("cafe")]);
     expect(uncased.encodeWord("FOX")).toEqual([id("fox")]);
+  });
+
+  it("matches pieces by code point, never splitting a surrogate pair", () => {
+    expect(cased.encodeWord("fox😀")).toEqual([id("fox"), id("##😀")]);
+    expect(cased.encodeWord("fox😁")).toEqual([UNK]);
   });
 
   it("spaces CJK ideographs apart and drops control characters", () => {
