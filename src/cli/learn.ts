@@ -49,8 +49,9 @@ export interface LearnReport {
   readonly minEvidence: number;
   readonly targets: readonly LearnTarget[];
   /** Per agent: transcript files read and skipped (unreadable or not the expected format). */
-  readonly read: Readonly<Record<string, { sessions: number; files: number; filesSkipped: number; bytes: number }>>;
+  readonly read: Readonly<Record<string, { sessions: number; files: number; filesSkipped: number; linesSkipped: number; bytes: number }>>;
   readonly filesSkipped: number;
+  readonly linesSkipped: number;
 }
 
 async function readerFor(agent: LearnAgent): Promise<SessionReader> {
@@ -91,7 +92,7 @@ export async function learn(options: LearnOptions = {}): Promise<LearnReport> {
     import("../learn/read-jsonl.js"),
     import("../learn/instructions-file.js"),
   ]);
-  const read: Record<string, { sessions: number; files: number; filesSkipped: number; bytes: number }> = {};
+  const read: Record<string, LearnReport["read"][string]> = {};
   // One miner per file written: per agent, or all agents pooled when --target names one file.
   const miners = new Map<string, { agents: LearnAgent[]; miner: InstanceType<typeof Miner> }>();
   for (const agent of agents) {
@@ -107,7 +108,7 @@ export async function learn(options: LearnOptions = {}): Promise<LearnReport> {
       entry.miner.add(log);
       sessions++;
     }
-    read[agent] = { sessions, files: stats.files, filesSkipped: stats.filesSkipped, bytes: stats.bytes };
+    read[agent] = { sessions, files: stats.files, filesSkipped: stats.filesSkipped, linesSkipped: stats.linesSkipped, bytes: stats.bytes };
   }
   const targets: LearnTarget[] = [];
   for (const [path, { agents: fed, miner }] of miners) {
@@ -120,7 +121,8 @@ export async function learn(options: LearnOptions = {}): Promise<LearnReport> {
     targets.push({ agents: fed, file: path, sessions: miner.sessions, rules, changed: plan.changed, written: Boolean(options.apply && plan.changed), diff: plan.diff });
   }
   const filesSkipped = Object.values(read).reduce((sum, r) => sum + r.filesSkipped, 0);
-  return { project, dryRun: !options.apply, minEvidence, targets, read, filesSkipped };
+  const linesSkipped = Object.values(read).reduce((sum, r) => sum + r.linesSkipped, 0);
+  return { project, dryRun: !options.apply, minEvidence, targets, read, filesSkipped, linesSkipped };
 }
 
 function plural(n: number, one: string): string {
@@ -141,7 +143,11 @@ export function formatReport(report: LearnReport): { out: string; notes: string[
     else if (target.written) notes.push(`${name}: written.`);
     else notes.push(`${name}: dry run, nothing written. Run again with --apply to write it.`);
   }
-  if (report.filesSkipped > 0) notes.push(`${plural(report.filesSkipped, "file")} skipped (unreadable or not a transcript).`);
+  const skipped = [
+    ...(report.filesSkipped > 0 ? [`${plural(report.filesSkipped, "file")} skipped (unreadable or not a transcript)`] : []),
+    ...(report.linesSkipped > 0 ? [`${plural(report.linesSkipped, "line")} skipped (not JSON)`] : []),
+  ];
+  if (skipped.length > 0) notes.push(`${skipped.join(", ")}.`);
   return { out: out.length > 0 ? `${out.join("\n")}\n` : "", notes };
 }
 

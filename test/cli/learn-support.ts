@@ -25,7 +25,7 @@ export function fixtureHome(project: string): string {
   const home = mkdtempSync(join(tmpdir(), "headroom-learn-home-"));
   const rename = (name: string) =>
     name === escapeProjectDir(FIXTURE_PROJECT) ? escapeProjectDir(project) : name === geminiProjectHash(FIXTURE_PROJECT) ? geminiProjectHash(project) : name;
-  const rewrite = (text: string) => text.split(FIXTURE_PROJECT).join(project);
+  const rewrite = (text: string) => text.split(FIXTURE_PROJECT).join(project).split(geminiProjectHash(FIXTURE_PROJECT)).join(geminiProjectHash(project));
   copyTree(join(FIXTURES, "claude"), join(home, ".claude"), rename, rewrite);
   copyTree(join(FIXTURES, "codex"), join(home, ".codex"), rename, rewrite);
   copyTree(join(FIXTURES, "gemini", ".gemini"), join(home, ".gemini"), rename, rewrite);
