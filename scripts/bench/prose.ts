@@ -174,6 +174,7 @@ interface FileResult {
   readonly ms: number;
   readonly answer: string;
   readonly query: string;
+  readonly queryWordsOnly: string;
 }
 
 async function main(): Promise<void> {
@@ -220,6 +221,7 @@ async function main(): Promise<void> {
         ms,
         answer: question.answer,
         query: question.withEntity,
+        queryWordsOnly: question.wordsOnly,
       });
     }
   }
@@ -279,6 +281,9 @@ async function main(): Promise<void> {
   console.log("routed: share of files the router sends to the prose compressor (the rest are measured with kind forced to prose).");
   const unrouted = results.filter((r) => !r.routedToProse);
   for (const r of unrouted.slice(0, SHOW_MISSES)) console.log(`  not routed to prose: ${r.path}`);
+  for (const miss of results.filter((r) => !r.answerKeptWordsOnly).slice(0, SHOW_MISSES)) {
+    console.log(`  missed (words only): ${miss.path} q=${JSON.stringify(miss.queryWordsOnly)} answer=${JSON.stringify(miss.answer.slice(0, 120))}`);
+  }
   for (const miss of misses.slice(0, SHOW_MISSES)) console.log(`  missed: ${basename(miss.path)} (${miss.path}) q=${JSON.stringify(miss.query)} answer=${JSON.stringify(miss.answer.slice(0, 120))}`);
 }
 
