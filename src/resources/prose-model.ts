@@ -176,23 +176,15 @@ async function load(dir: string, runtimeModule: string, maxTokens: number): Prom
     inputNames,
     maxTokens,
     async scoreWords(text: string): Promise<number[]> {
-      const words = (text.match(PROSE_WORD_RE) ?? []).map((w, i) => tokenizer.encodeWord(w, i === 0));
+      const words = text.match(PROSE_WORD_RE) ?? [];
       const sums = new Float64Array(words.length);
       const counts = new Uint32Array(words.length);
-      for (const window of windows(words, room)) {
-        const ids = [...tokenizer.prefix];
-        const owner: number[] = tokenizer.prefix.map(() => -1);
-        for (let w = window.from; w < window.to; w++) {
-          for (const id of (words[w] as number[]).slice(0, room)) {
-            ids.push(id);
-            owner.push(w);
-          }
-        }
-        ids.push(...tokenizer.suffix);
-        const probs = await runWindow(ids);
-        owner.forEach((w, t) => {
-          if (w < 0) return;
-          sums[w] = (sums[w] ?? 0) + (probs[t] ?? 0);
+      // Windows are tokenized one at a time, so the event loop gets a turn between model runs.
+      for (const window of windows(words, (w, i) => tokenizer.encodeWord(w, i === 0).slice(0, room), room)) {
+        const probs = await runWindow([...tokenizer.prefix, ...window.ids, ...tokenizer.suffix]);
+        window.owner.forEach((w, t) => {
+          const p = probs[t + tokenizer.prefix.length] ?? 0;
+          sums[w] = (sums[w] ?? 0) + p;
           counts[w] = (counts[w] ?? 0) + 1;
         });
       }
@@ -202,21 +194,29 @@ async function load(dir: string, runtimeModule: string, maxTokens: number): Prom
   };
 }
 
-// Consecutive runs of whole words whose tokens fit `room`; a longer word gets a window of its own
-// (its first `room` tokens are scored).
-function* windows(words: readonly (readonly number[])[], room: number): Generator<{ from: number; to: number }> {
-  let from = 0;
-  let size = 0;
+interface Window {
+  /** Token ids, without special tokens. */
+  readonly ids: number[];
+  /** Word index of each token. */
+  readonly owner: number[];
+}
+
+// Consecutive runs of whole words whose tokens fit `room`; a longer word was cut to `room` tokens
+// by `encode` and gets a window of its own.
+function* windows(words: readonly string[], encode: (word: string, index: number) => number[], room: number): Generator<Window> {
+  let current: Window = { ids: [], owner: [] };
   for (let w = 0; w < words.length; w++) {
-    const n = Math.min((words[w] as readonly number[]).length, room);
-    if (size + n > room && w > from) {
-      yield { from, to: w };
-      from = w;
-      size = 0;
+    const ids = encode(words[w] as string, w);
+    if (current.ids.length + ids.length > room && current.ids.length > 0) {
+      yield current;
+      current = { ids: [], owner: [] };
     }
-    size += n;
+    for (const id of ids) {
+      current.ids.push(id);
+      current.owner.push(w);
+    }
   }
-  if (words.length > from) yield { from, to: words.length };
+  if (current.ids.length > 0) yield current;
 }
 
 async function requireFile(path: string, dir: string): Promise<void> {
