@@ -77,7 +77,7 @@ export function functionBodies(tree: Tree, language: CodeLanguage): FunctionBody
     const name = clean(nameOf(node, language));
     const fn: FunctionBody = {
       name,
-      shortName: name.split(/\.|::/).pop() ?? name,
+      shortName: shortNameOf(name),
       startRow: headRow,
       fromRow,
       toRow,
@@ -119,6 +119,13 @@ function isBlock(body: Node): boolean {
   return body.type === "block" || body.type === "statement_block" || body.type === "compound_statement" || body.type === "constructor_body";
 }
 
+// The identifier code calls it by: last segment of "Server.start", "Foo::bar",
+// "NODE_METHOD(Statement::JS_run)"; the holder of a callback ("describe" of "describe callback").
+function shortNameOf(name: string): string {
+  const words = name.replace(/ callback$/, "").match(/[A-Za-z_$][\w$]*/g);
+  return words?.[words.length - 1] ?? name;
+}
+
 function clean(name: string): string {
   const flat = name.replace(/[[\]\r\n]+/g, " ").replace(/\s+/g, " ").trim();
   return flat.length > NAME_CHARS ? `${flat.slice(0, NAME_CHARS)}...` : flat || "anonymous function";
@@ -135,7 +142,9 @@ function ownName(node: Node, language: CodeLanguage): string | undefined {
   if (language === "c" || language === "cpp") {
     let declarator = node.childForFieldName("declarator");
     while (declarator && declarator.type !== "function_declarator") declarator = declarator.childForFieldName("declarator");
-    return declarator?.childForFieldName("declarator")?.text;
+    const name = declarator?.childForFieldName("declarator")?.text;
+    // A macro that declares a function (`NODE_METHOD(Statement::JS_run) {`): its argument is the name.
+    return name && /^[A-Z][A-Z0-9_]+$/.test(name) ? declarator?.text : name;
   }
   return node.childForFieldName("name")?.text;
 }

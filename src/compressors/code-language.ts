@@ -46,7 +46,7 @@ const SIGNALS: readonly (readonly [RegExp, readonly CodeLanguage[]])[] = [
   [/^package \w+\s*$/, ["go"]],
   [/^func (?:\([^)]*\) )?\w+\(/, ["go"]],
   [/^import \(\s*$/, ["go"]],
-  [/^\s*\w+(?:, \w+)* :?= /, ["go"]],
+  [/^\s*\w+(?:, \w+)* := /, ["go"]],
   [/^\s*(?:pub(?:\([\w:]+\))? )?(?:async )?(?:unsafe )?fn \w+/, ["rust"]],
   [/^\s*(?:pub )?use [\w:]+(?:::\{.*\})?;/, ["rust"]],
   [/^\s*impl(?:<.*>)? [\w:<>, ]+(?: for [\w:<>, ]+)? \{/, ["rust"]],
@@ -72,6 +72,8 @@ const SIGNALS: readonly (readonly [RegExp, readonly CodeLanguage[]])[] = [
   [/^\s*(?:public|private|protected|readonly) \w+[?!]?:/, ["typescript"]],
 ];
 
+const COMMENT_LINE_RE = /^\s*(?:\*|\/\/|\/\*)/;
+
 // JSX: a tag opening or closing on its own, or `return (` followed by a tag.
 const JSX_RE = /^\s*<\/?[A-Za-z][\w.]*(?:\s[^<>]*)?\/?>\s*$|^\s*return \(?\s*<[A-Za-z]/;
 
@@ -92,7 +94,8 @@ export function guessLanguage(text: string): CodeLanguage | undefined {
   let cppOnly = 0;
   let jsx = 0;
   for (const line of text.split("\n", SAMPLE_LINES)) {
-    if (line.length > 400) continue;
+    // Comments say anything ("Returns: string"); only code lines vote.
+    if (line.length > 400 || COMMENT_LINE_RE.test(line)) continue;
     if (JSX_RE.test(line)) jsx++;
     for (const [re, languages] of SIGNALS) {
       if (!re.test(line)) continue;

@@ -6,6 +6,7 @@
 import type { Tree } from "web-tree-sitter";
 import { formatMarker } from "../ccr/marker.js";
 import { parserFor } from "../resources/grammars.js";
+import { commentElisions, type Elision } from "./code-comments.js";
 import { functionBodies, type FunctionBody } from "./code-functions.js";
 import { guessLanguage } from "./code-language.js";
 import { syntaxErrors } from "./code-syntax.js";
@@ -14,21 +15,11 @@ import type { CodeLanguage, CompressContext, CompressResult, Compressor, Omissio
 
 /** A body this short (in elidable lines) is kept: its marker would save next to nothing. */
 const SHORT_BODY_LINES = 5;
-/** A function whose nested functions fill this share of its body is opened up, not elided whole (IIFEs, describe blocks). */
+/** A function whose nested functions (this many at least) fill this share of its body is opened up, not elided whole (IIFEs, describe blocks). */
 const CONTAINER_SHARE = 0.5;
+const CONTAINER_MIN_INNER = 3;
 /** Inputs above this size are left to the text compressor (parsing cost, worker time budget). */
 const MAX_CHARS = 4_000_000;
-
-interface Elision {
-  readonly fn: FunctionBody;
-  /** Rows removed (inclusive), except `keep`. */
-  readonly from: number;
-  readonly to: number;
-  /** Python: a multi-line docstring's closing line, kept inside the range so the string stays closed. */
-  readonly keep?: number;
-  /** Python: the marker is a comment after a kept docstring, or `...  # marker` standing for the body. */
-  readonly python: "comment" | "ellipsis" | undefined;
-}
 
 /**
  * AST-aware code compressor. Returns null when it cannot be sure (unknown language, grammar not
@@ -54,8 +45,7 @@ export const compressCode: Compressor = (text: string, context: CompressContext)
     errorsBefore = syntaxErrors(tree.rootNode);
     // A guessed language must read the text cleanly: errors mean the guess (or the text) is off.
     if (!context.language && errorsBefore > 0) return null;
-    const roots = functionBodies(tree, language);
-    elisions = chooseElisions(roots, lines, bare, language, context);
+    elisions = chooseElisions(functionBodies(tree, language), commentElisions(tree, lines, language), lines, bare, language, context);
   } finally {
     tree?.delete();
   }
@@ -79,7 +69,7 @@ export const compressCode: Compressor = (text: string, context: CompressContext)
     for (; row < elision.from; row++) keepRow(row);
     if (elision.keep !== undefined) keepRow(elision.keep);
     const count = elision.to - elision.from + 1 - (elision.keep !== undefined ? 1 : 0);
-    const detail = `body of ${elision.fn.name}, lines ${rowNumber(elision.from)}-${rowNumber(elision.to)}`;
+    const detail = `${elision.label}, lines ${rowNumber(elision.from)}-${rowNumber(elision.to)}`;
     const line = markerLine(formatMarker({ count, unit: "lines", detail, hash: context.hash }), language, elision, lines);
     pending = pending === undefined ? line : `${pending}\n${line}`;
     bareOut.push(line);
@@ -95,13 +85,12 @@ export const compressCode: Compressor = (text: string, context: CompressContext)
   return { text: final, omissions };
 };
 
-// The marker as a comment of the language, indented like the body it stands for. Python needs a
-// statement when nothing of the body is left (a comment alone is not a block).
+// The marker as a comment of the language, indented like what it stands for. Python needs a
+// statement when nothing of a body is left (a comment alone is not a block).
 function markerLine(marker: string, language: CodeLanguage, elision: Elision, lines: readonly string[]): string {
-  const indentRow = language === "python" ? elision.fn.bodyRow : firstNonBlank(lines, elision.from, elision.to);
-  const indent = /^[ \t]*/.exec(lines[indentRow] ?? "")?.[0] ?? "";
+  const indent = /^[ \t]*/.exec(lines[elision.indentRow] ?? "")?.[0] ?? "";
   if (language !== "python") return `${indent}// ${marker}`;
-  return elision.python === "ellipsis" ? `${indent}...  # ${marker}` : `${indent}# ${marker}`;
+  return elision.statement ? `${indent}...  # ${marker}` : `${indent}# ${marker}`;
 }
 
 function firstNonBlank(lines: readonly string[], from: number, to: number): number {
@@ -120,64 +109,87 @@ function parsesAsWell(parser: NonNullable<ReturnType<typeof parserFor>>, output:
 }
 
 // Decides every function: kept whole (query names it, short, or among the most referenced within the
-// budget), opened up (a container of functions), or elided. Returns elisions in row order.
+// budget), opened up (a container of functions), or elided; long comments outside bodies are
+// elided too. Returns elisions in row order.
 function chooseElisions(
   roots: readonly FunctionBody[],
+  comments: readonly Elision[],
   lines: readonly string[],
   bare: string,
   language: CodeLanguage,
   context: CompressContext,
 ): Elision[] {
-  const candidates: Elision[] = [];
+  const bodies: Elision[] = [];
+  // Rows of functions kept whole: their comments stay too.
+  const whole: [number, number][] = [];
   const visit = (fn: FunctionBody) => {
-    if (namedByQuery(fn, context.query)) return;
     const span = fn.toRow - fn.fromRow + 1;
-    if (span <= SHORT_BODY_LINES) return;
+    if (namedByQuery(fn, context.query) || span <= SHORT_BODY_LINES) {
+      whole.push([fn.fromRow, fn.toRow]);
+      return;
+    }
     let innerRows = 0;
     for (const inner of fn.inner) innerRows += inner.toRow - inner.startRow + 1;
-    if (fn.inner.length > 0 && innerRows >= span * CONTAINER_SHARE) {
+    if (fn.inner.length >= CONTAINER_MIN_INNER && innerRows >= span * CONTAINER_SHARE) {
       fn.inner.forEach(visit);
       return;
     }
-    const elision = elisionOf(fn, language);
-    if (elision.to - elision.from + (elision.keep === undefined ? 1 : 0) > SHORT_BODY_LINES) candidates.push(elision);
+    const elision = elisionOf(fn, language, lines);
+    if (elision.to - elision.from + (elision.keep === undefined ? 1 : 0) > SHORT_BODY_LINES) bodies.push(elision);
+    else whole.push([fn.fromRow, fn.toRow]);
   };
   roots.forEach(visit);
+  const all = [...bodies, ...comments.filter((c) => !within(c, bodies) && !within(c, whole.map(([from, to]) => ({ from, to }))))];
+  all.sort((a, b) => a.from - b.from);
 
-  // Most referenced first (ties: earlier first); a body comes back whole while the output fits.
+  // Most referenced bodies first (ties: earlier first); a body comes back whole while the output fits.
   const refs = referenceCounts(bare);
-  const size = (from: number, to: number) => {
+  const size = (e: Elision) => {
     let chars = 0;
-    for (let row = from; row <= to; row++) chars += (lines[row] ?? "").length + 1;
-    return chars;
+    for (let row = e.from; row <= e.to; row++) if (row !== e.keep) chars += (lines[row] ?? "").length + 1;
+    return chars - MARKER_CHARS;
   };
   let total = bare.length;
-  for (const c of candidates) total -= size(c.from, c.to) - MARKER_CHARS;
+  for (const e of all) total -= size(e);
   const budget = context.budget * 4;
   const restored = new Set<Elision>();
-  const ranked = candidates
-    .map((c, index) => ({ c, index, refs: (refs.get(c.fn.shortName) ?? 1) - 1 }))
+  const ranked = bodies
+    .map((e, index) => ({ e, index, refs: (refs.get(shortNames.get(e) ?? "") ?? 1) - 1 }))
     .filter((r) => r.refs >= 1)
     .sort((a, b) => b.refs - a.refs || a.index - b.index);
-  for (const { c } of ranked) {
-    const extra = size(c.from, c.to) - MARKER_CHARS;
-    if (total + extra > budget) continue;
-    total += extra;
-    restored.add(c);
+  for (const { e } of ranked) {
+    if (total + size(e) > budget) continue;
+    total += size(e);
+    restored.add(e);
   }
-  return candidates.filter((c) => !restored.has(c));
+  return all.filter((e) => !restored.has(e));
+}
+
+// Which function each body elision stands for (its short name counts its references).
+const shortNames = new WeakMap<Elision, string>();
+
+function within(e: { from: number; to: number }, ranges: readonly { from: number; to: number }[]): boolean {
+  return ranges.some((r) => e.from <= r.to && e.to >= r.from);
 }
 
 /** About what a marker line costs, in characters. */
 const MARKER_CHARS = 110;
 
-function elisionOf(fn: FunctionBody, language: CodeLanguage): Elision {
-  if (language !== "python") return { fn, from: fn.fromRow, to: fn.toRow, python: undefined };
-  if (!fn.docRows) return { fn, from: fn.fromRow, to: fn.toRow, python: "ellipsis" };
-  // The docstring's first line stays; a multi-line one keeps its closing line too (it must stay a string).
-  const [docStart, docEnd] = fn.docRows;
-  if (docEnd === docStart) return { fn, from: docEnd + 1, to: fn.toRow, python: "comment" };
-  return { fn, from: docStart + 1, to: fn.toRow, keep: docEnd, python: "comment" };
+function elisionOf(fn: FunctionBody, language: CodeLanguage, lines: readonly string[]): Elision {
+  const label = `body of ${fn.name}`;
+  let elision: Elision;
+  if (language !== "python") elision = { label, from: fn.fromRow, to: fn.toRow, indentRow: firstNonBlank(lines, fn.fromRow, fn.toRow) };
+  else if (!fn.docRows) elision = { label, from: fn.fromRow, to: fn.toRow, indentRow: fn.bodyRow, statement: true };
+  else {
+    // The docstring's first line stays; a multi-line one keeps its closing line too (it must stay a string).
+    const [docStart, docEnd] = fn.docRows;
+    elision =
+      docEnd === docStart
+        ? { label, from: docEnd + 1, to: fn.toRow, indentRow: fn.bodyRow }
+        : { label, from: docStart + 1, to: fn.toRow, keep: docEnd, indentRow: fn.bodyRow };
+  }
+  shortNames.set(elision, fn.shortName);
+  return elision;
 }
 
 function namedByQuery(fn: FunctionBody, query: Query): boolean {
