@@ -17,6 +17,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
+  (await import("./output.js")).endQuietlyOnClosedPipe();
   const { Command, CommanderError } = await import("commander");
   let exitCode = 0;
   const run = async (command: () => Promise<number>) => {

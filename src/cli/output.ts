@@ -20,3 +20,14 @@ export function fail(message: string): void {
 export function note(message: string): void {
   process.stderr.write(`${styleText("dim", message, STDERR)}\n`);
 }
+
+/**
+ * `headroom ... | head` closes the pipe early: that is the reader saying "enough", not an error, so
+ * the process ends quietly (exit 0) instead of dying on EPIPE with a stack trace.
+ */
+export function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream = process.stdout): void {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
+}
