@@ -1,0 +1,21 @@
+// A self-signed certificate (localhost, 127.0.0.1; valid until 2126) and its key for the raw relay's
+// https upstream test: a throwaway test identity, generated once with openssl, trusted only by that test.
+
+export const TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBtTCCAVugAwIBAgIUNgdzrvFIFnrL7dtrB2v2Wsuc5WQwCgYIKoZIzj0EAwIw
+ITEfMB0GA1UEAwwWaGVhZHJvb20gdGVzdCB1cHN0cmVhbTAgFw0yNjExMjUwMTA5
+MDFaGA8yMTI2MTEwMTAxMDkwMVowITEfMB0GA1UEAwwWaGVhZHJvb20gdGVzdCB1
+cHN0cmVhbTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABLGsheE6EQbeX1A460rp
+2uAtuXv9LAE6gcSpZh6nfoVllVh3JSt0LPDgFndo6WI7pieLtwUfJ5gJYLkDkulV
+F3ejbzBtMB0GA1UdDgQWBBS7qm86U/sLUqeiG7b7OYmVlRIbIjAfBgNVHSMEGDAW
+gBS7qm86U/sLUqeiG7b7OYmVlRIbIjAPBgNVHRMBAf8EBTADAQH/MBoGA1UdEQQT
+MBGCCWxvY2FsaG9zdIcEfwAAATAKBggqhkjOPQQDAgNIADBFAiEA9BFCMr0YueI/
+kTU/c40CNHvFbQcb/QtTKeyHw+RU6iQCIGyBRLM9ScFmKDYi4dgJ4MJ5zqWpDVHw
+j1YkR//+gjek
+-----END CERTIFICATE-----`;
+
+export const TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgBQYu97vn3TMsM5Qf
+bpLgpCzvOtlHbIv27GlMOPV/CBGhRANCAASxrIXhOhEG3l9QOOtK6drgLbl7/SwB
+OoHEqWYep36FZZVYdyUrdCzw4BZ3aOliO6Yni7cFHyeYCWC5A5LpVRd3
+-----END PRIVATE KEY-----`;
