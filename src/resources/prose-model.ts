@@ -105,7 +105,8 @@ async function importRuntime(runtimeModule = RUNTIME_MODULE): Promise<Ort> {
     const mod = (await import(runtimeModule)) as Ort & { default?: Ort };
     return mod.InferenceSession ? mod : (mod.default as Ort);
   } catch (error) {
-    const missing = (error as { code?: string }).code === "ERR_MODULE_NOT_FOUND";
+    // Only the package itself missing means "not installed"; a missing dependency of it is a failed load.
+    const missing = (error as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && (error as Error).message.includes(`'${runtimeModule}'`);
     const what = missing
       ? `${runtimeModule} is not installed`
       : `${runtimeModule} is installed but failed to load (${(error as Error).message})`;
@@ -154,8 +155,9 @@ async function load(dir: string, runtimeModule: string, maxTokens: number): Prom
     const result = await session.run(feeds, { logSeverityLevel: 4 });
     const logits = result[output];
     const dims = logits?.dims ?? [];
-    if (!logits || dims.length !== 3 || dims[1] !== ids.length || dims[2] !== 2) {
-      throw invalid(`${modelPath}: expected logits [1, ${ids.length}, 2] (two labels, 1 = keep), got [${dims.join(", ")}]`);
+    if (!logits || logits.type !== "float32" || dims.length !== 3 || dims[1] !== ids.length || dims[2] !== 2) {
+      const got = logits ? `${logits.type} [${dims.join(", ")}]` : "nothing";
+      throw invalid(`${modelPath}: expected float32 logits [1, ${ids.length}, 2] (two labels, 1 = keep), got ${got}`);
     }
     const data = logits.data as Float32Array;
     const probs = new Float64Array(ids.length);
@@ -163,9 +165,9 @@ async function load(dir: string, runtimeModule: string, maxTokens: number): Prom
     return probs;
   };
 
-  // A probe run on the empty text checks the output shape now rather than on the first request.
+  // A probe run on one word checks the output now rather than on the first request.
   try {
-    await runWindow([...tokenizer.prefix, ...tokenizer.suffix]);
+    await runWindow([...tokenizer.prefix, ...(tokenizer.encodeWord("the", true).slice(0, 1)), ...tokenizer.suffix]);
   } catch (error) {
     throw isHeadroomError(error) ? error : invalid(`${modelPath}: a test run failed (${(error as Error).message})`, error);
   }

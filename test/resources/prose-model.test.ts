@@ -110,6 +110,14 @@ describe("prose model errors", () => {
       message: expect.stringMatching(/model\.onnx: onnxruntime cannot load it/),
     });
   });
+
+  it("refuses a classifier that does not have the two LLMLingua-2 labels", async () => {
+    const dir = await writeTinyWordPieceModel(join(root, "three-labels"), TOKENS, { labels: 3 });
+    await expect(loadProseModel(dir)).rejects.toMatchObject({
+      code: "HR_PROSE_MODEL_INVALID",
+      message: expect.stringMatching(/model\.onnx: expected float32 logits \[1, 3, 2\] \(two labels, 1 = keep\), got float32 \[1, 3, 3\]/),
+    });
+  });
 });
 
 describe("proseModelStatus", () => {

@@ -67,19 +67,25 @@ export interface TinyModelOptions {
   readonly tokenTypeIds?: boolean;
   /** Rows of the position table: the longest window the model accepts (512 like BERT). */
   readonly maxPositions?: number;
+  /** Labels per token (2 like LLMLingua-2; another count makes a model headroom must refuse). */
+  readonly labels?: number;
 }
 
 const logit = (p: number) => Math.log(p / (1 - p));
 
 /** model.onnx bytes for a vocabulary given in id order. */
 export function tinyModelBytes(vocab: readonly string[], options: TinyModelOptions = {}): Uint8Array {
+  const labels = options.labels ?? 2;
   const emb: number[] = [];
-  for (const token of vocab) emb.push(0, logit(options.keep?.[token] ?? options.defaultKeep ?? 0.1));
+  for (const token of vocab) {
+    emb.push(0, logit(options.keep?.[token] ?? options.defaultKeep ?? 0.1));
+    for (let extra = 2; extra < labels; extra++) emb.push(0);
+  }
   const maxPositions = options.maxPositions ?? 512;
   const ids = (name: string): ValueInfo => ({ name, type: INT64, shape: ["batch", "sequence"] });
   const initializers: TensorInit[] = [
-    { name: "embedding", type: FLOAT, dims: [vocab.length, 2], values: emb },
-    { name: "positions", type: FLOAT, dims: [maxPositions, 2], values: new Array<number>(maxPositions * 2).fill(0) },
+    { name: "embedding", type: FLOAT, dims: [vocab.length, labels], values: emb },
+    { name: "positions", type: FLOAT, dims: [maxPositions, labels], values: new Array<number>(maxPositions * labels).fill(0) },
     { name: "zero", type: INT64, dims: [], values: [0] },
     { name: "one", type: INT64, dims: [], values: [1] },
     { name: "last_axis", type: INT64, dims: [1], values: [2] },
@@ -112,7 +118,7 @@ export function tinyModelBytes(vocab: readonly string[], options: TinyModelOptio
     nodes,
     initializers,
     inputs,
-    outputs: [{ name: "logits", type: FLOAT, shape: ["batch", "sequence", 2] }],
+    outputs: [{ name: "logits", type: FLOAT, shape: ["batch", "sequence", labels] }],
   });
 }
 
