@@ -3,16 +3,17 @@
 import { createServer as createHttpServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import type { TLSSocket } from "node:tls";
 import { describe, expect, it } from "vitest";
 import { hostGuard } from "../../src/proxy/host-guard.js";
 import { createRawRelay } from "../../src/proxy/raw-relay.js";
 import { onCleanup, send } from "./helpers.js";
 import { TEST_CERT, TEST_KEY } from "./support/raw-relay-cert.js";
 
-async function httpsUpstream(): Promise<{ url: string; servernames: (string | false)[] }> {
-  const servernames: (string | false)[] = [];
+async function httpsUpstream(): Promise<{ url: string; servernames: unknown[] }> {
+  const servernames: unknown[] = [];
   const server = createHttpsServer({ cert: TEST_CERT, key: TEST_KEY }, (req, res) => {
-    servernames.push((req.socket as import("node:tls").TLSSocket).servername);
+    servernames.push((req.socket as TLSSocket).servername);
     const text = JSON.stringify({ url: req.url, host: req.headers.host });
     res.writeHead(200, { "content-type": "application/json", "content-length": text.length }).end(text);
   });
