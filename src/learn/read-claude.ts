@@ -72,6 +72,10 @@ interface PendingCall {
 
 const EXIT_CODE = /^Exit code (-?\d+)/;
 
+// Most bytes of a transcript are records the reader does not use (attachments, prompt snapshots,
+// request shapes): they are not parsed.
+const conversational = (line: string): boolean => line.includes('"type":"user"') || line.includes('"type":"assistant"');
+
 function pathArg(input: Record<string, unknown>): string | undefined {
   return str(input.file_path) ?? str(input.notebook_path) ?? str(input.path);
 }
@@ -83,7 +87,7 @@ export async function readClaudeFile(t: Transcript, options: ReadOptions, stats:
   const pending = new Map<string, PendingCall>();
   let parent = t.parent;
   let sessionFromLines = false;
-  for await (const r of readJsonl(t.file, { stats, onBytes })) {
+  for await (const r of readJsonl(t.file, { stats, onBytes, want: conversational })) {
     const type = r.type;
     if (type !== "user" && type !== "assistant") continue;
     const sessionId = str(r.sessionId);

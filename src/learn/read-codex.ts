@@ -91,6 +91,10 @@ function resultOf(raw: unknown): Result {
   return { output, exitCode, failed: failed || exitCode !== 0 };
 }
 
+// Lines the reader uses (event_msg, token counts and world state are not parsed). The oldest
+// rollouts had no session_meta, so they never get this far.
+const itemLine = (line: string): boolean => line.includes('"response_item"') || line.includes('"turn_context"');
+
 // Codex injects these as user messages; they are not typed by the human.
 const INJECTED_USER = /^(# AGENTS\.md instructions|<environment_context>|<user_instructions>|<INSTRUCTIONS>)/;
 
@@ -101,7 +105,7 @@ async function readRollout(file: string, project: string, options: ReadOptions, 
   const pending = new Map<string, PendingCall>();
   let first = true;
   let cwd: string | undefined;
-  for await (const r of readJsonl(file, { stats, onBytes })) {
+  for await (const r of readJsonl(file, { stats, onBytes, want: (line) => first || itemLine(line) })) {
     if (first) {
       first = false;
       // Only sessions that ran in the project; anything else is left after its first line.
