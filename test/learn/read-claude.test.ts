@@ -133,7 +133,7 @@ describe("readClaude on the real transcripts", () => {
     mkdirSync(sessions, { recursive: true });
     const source = readdirSync(SESSIONS_DIR).find((f) => readFileSync(join(SESSIONS_DIR, f), "utf8").includes('"content":"Run the test suite."'));
     const lines = readFileSync(join(SESSIONS_DIR, source as string), "utf8").split("\n");
-    lines.splice(3, 0, "{this is not json");
+    lines.splice(3, 0, '{"type":"user","message":{"role":"user","content":"broken}');
     const text = lines.join("\n");
     writeFileSync(join(sessions, "s.jsonl"), text);
     appendFileSync(join(sessions, "s.jsonl"), '{"type":"user","message":{"role":"user","content":"cut off');
