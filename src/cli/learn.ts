@@ -54,12 +54,6 @@ export interface LearnReport {
   readonly linesSkipped: number;
 }
 
-async function readerFor(agent: LearnAgent): Promise<SessionReader> {
-  if (agent === "claude") return (await import("../learn/read-claude.js")).readClaude;
-  if (agent === "codex") return (await import("../learn/read-codex.js")).readCodex;
-  return (await import("../learn/read-gemini.js")).readGemini;
-}
-
 function parseAgents(agent: string | undefined): LearnAgent[] {
   const name = (agent ?? "all").toLowerCase();
   if (name === "all") return [...AGENTS];
@@ -87,10 +81,11 @@ export async function learn(options: LearnOptions = {}): Promise<LearnReport> {
   const since = options.since !== undefined ? now - parseDuration(options.since, "--since") : undefined;
   const project = resolve(options.cwd ?? process.cwd(), options.project ?? ".");
   const env = options.env ?? process.env;
-  const [{ Miner }, { createReadStats }, file] = await Promise.all([
+  const [{ Miner }, { createReadStats }, file, { readersFor }] = await Promise.all([
     import("../learn/mine.js"),
     import("../learn/read-jsonl.js"),
     import("../learn/instructions-file.js"),
+    import("../learn/sources.js"),
   ]);
   const read: Record<string, LearnReport["read"][string]> = {};
   // One miner per file written: per agent, or all agents pooled when --target names one file.
@@ -101,10 +96,9 @@ export async function learn(options: LearnOptions = {}): Promise<LearnReport> {
     if (!entry) miners.set(path, (entry = { agents: [], miner: new Miner({ project }) }));
     entry.agents.push(agent);
     const stats: ReadStats = createReadStats();
-    const reader = await readerFor(agent);
     const onProgress = options.onProgress;
     let sessions = 0;
-    for await (const log of reader({ project, env, stats, ...(since !== undefined ? { since } : {}), ...(onProgress ? { onProgress: (bytes: number) => onProgress(agent, bytes) } : {}) })) {
+    for await (const log of (readersFor(agent)[0] as SessionReader)({ project, env, stats, ...(since !== undefined ? { since } : {}), ...(onProgress ? { onProgress: (bytes: number) => onProgress(agent, bytes) } : {}) })) {
       entry.miner.add(log);
       sessions++;
     }
