@@ -251,11 +251,10 @@ export class RawConnection {
     const exchange = this.inFlight.shift()!;
     this.responseBody = undefined;
     this.responseStarted = false;
-    if (this.responseClose || exchange.close || (this.clientEnded && this.inFlight.length === 0)) {
-      this.finish();
-      return;
-    }
-    if (this.inFlight.length === 0 && this.held !== undefined) this.release();
+    if (this.responseClose || exchange.close) this.finish();
+    else if (this.inFlight.length > 0) return;
+    else if (this.held !== undefined) this.release();
+    else if (this.clientEnded) this.finish();
   }
 
   // The upstream sent FIN: the end of an until-close body, an idle close, or a cut exchange.
@@ -276,6 +275,7 @@ export class RawConnection {
     if (exchange === undefined && this.requestBody === undefined) {
       // Idle: the next request opens a new connection.
       this.dropUpstream();
+      if (this.held === undefined) this.client.resume();
       return;
     }
     if (exchange !== undefined && !this.responseStarted) {

@@ -154,6 +154,21 @@ describe("raw relay: responses", () => {
     wire.close();
   });
 
+  it("relays 100 Continue before the body when the client expects it", async () => {
+    const { upstream, proxy } = await offProxy(echo);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${proxy.url}/v1/chat/completions`, { method: "POST", headers: { expect: "100-continue", "content-length": 2 }, agent: false }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      });
+      req.on("continue", () => req.end("{}"));
+      req.on("error", reject);
+      req.flushHeaders();
+    });
+    expect(status).toBe(200);
+    expect(upstream.received.map((r) => r.body.toString())).toEqual(["{}"]);
+  });
+
   it("carries a 50 MB request body and a 50 MB response intact", async () => {
     const size = 50 * 1024 * 1024;
     const upstream = await standIn((req, res, body) => {
