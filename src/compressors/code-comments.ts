@@ -39,7 +39,7 @@ export function commentElisions(tree: Tree, lines: readonly string[], language: 
     }
     const from = node.startPosition.row;
     const to = node.endPosition.row;
-    const block = to > from || !isLineComment(node.text);
+    const block = to > from || !isLineComment((lines[from] ?? "").slice(node.startPosition.column));
     // Line comments on consecutive rows are one run; a block comment stands alone.
     if (run && !run.block && !block && from === run.to + 1) run.to = to;
     else {

@@ -26,30 +26,38 @@ const MAX_CHARS = 4_000_000;
  * loaded, lossless-only, output would not parse as well as the input).
  * @example compressCode(source, { ...context, language: "go" }) // signatures kept, bodies marked
  */
-export const compressCode: Compressor = (text: string, context: CompressContext): CompressResult | null => {
-  if (context.losslessOnly || text.length > MAX_CHARS) return null;
+export const compressCode: Compressor = (text: string, context: CompressContext): CompressResult | null => codeOutcome(text, context).result;
+
+/** Why the code compressor kept the original (benchmarks and debugging report these). */
+export type CodeDecline = "lossless-only" | "too large" | "unknown language" | "grammar not loaded" | "guess did not parse" | "nothing to elide" | "output did not re-parse";
+
+/** The code compressor with its reason for declining, when it declines. */
+export function codeOutcome(text: string, context: CompressContext): { result: CompressResult | null; declined?: CodeDecline } {
+  const decline = (declined: CodeDecline) => ({ result: null, declined });
+  if (context.losslessOnly) return decline("lossless-only");
+  if (text.length > MAX_CHARS) return decline("too large");
   const numbered = splitLineNumbers(text);
   const lines = numbered ? [...numbered.lines] : text.split("\n");
   const bare = numbered ? lines.join("\n") : text;
   const language = context.language ?? guessLanguage(bare);
-  if (!language) return null;
+  if (!language) return decline("unknown language");
   const parser = parserFor(language);
-  if (!parser) return null;
+  if (!parser) return decline("grammar not loaded");
 
   let tree: Tree | null = null;
   let elisions: Elision[];
   let errorsBefore: number;
   try {
     tree = parser.parse(bare);
-    if (!tree) return null;
+    if (!tree) return decline("nothing to elide");
     errorsBefore = syntaxErrors(tree.rootNode);
     // A guessed language must read the text cleanly: errors mean the guess (or the text) is off.
-    if (!context.language && errorsBefore > 0) return null;
+    if (!context.language && errorsBefore > 0) return decline("guess did not parse");
     elisions = chooseElisions(functionBodies(tree, language), commentElisions(tree, lines, language), lines, bare, language, context);
   } finally {
     tree?.delete();
   }
-  if (elisions.length === 0) return null;
+  if (elisions.length === 0) return decline("nothing to elide");
 
   const rowNumber = (row: number) => (numbered ? numbered.first + row : row + 1);
   const markers = new Map<number, string>();
@@ -80,10 +88,10 @@ export const compressCode: Compressor = (text: string, context: CompressContext)
   if (pending !== undefined) markers.set(lines.length, pending);
 
   const output = bareOut.join("\n");
-  if (!parsesAsWell(parser, output, errorsBefore)) return null;
+  if (!parsesAsWell(parser, output, errorsBefore)) return decline("output did not re-parse");
   const final = numbered ? joinNumbered(numbered, kept, markers) : output;
-  return { text: final, omissions };
-};
+  return { result: { text: final, omissions } };
+}
 
 // The marker as a comment of the language, indented like what it stands for. Python needs a
 // statement when nothing of a body is left (a comment alone is not a block).
@@ -197,6 +205,8 @@ function namedByQuery(fn: FunctionBody, query: Query): boolean {
   if (short.length < 2) return false;
   const lower = short.toLowerCase();
   if (query.terms.includes(lower)) return true;
+  // Stop words of prose are names in code (`run`, `code`, `new`): the raw text counts, as an exact word.
+  if (short.length >= 3 && new RegExp(`(?:^|[^\\w$])${short.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:$|[^\\w$])`).test(query.text)) return true;
   for (const entity of query.entities) {
     if (entity === short || entity === fn.name || entity.endsWith(`.${short}`) || entity.endsWith(`::${short}`) || entity === `${short}()`) return true;
   }
