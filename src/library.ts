@@ -4,6 +4,8 @@ import type { Store } from "./ccr/store.js";
 import { compressMessages, type UnitStats } from "./pipeline/compress-messages.js";
 import { compressUnit } from "./pipeline/compress-unit.js";
 import { buildQuery } from "./pipeline/query.js";
+import { proseScores } from "./pipeline/prose-scores.js";
+import type { ProseModel } from "./resources/prose-model.js";
 import { defaultStore } from "./ccr/default-store.js";
 import { retrieve as retrieveFromStore } from "./ccr/retrieve.js";
 import { encodingFor, isEstimate, loadCounter } from "./tokens/count.js";
@@ -59,6 +61,8 @@ export interface CompressTextOptions {
   readonly kind?: ContentKind;
   readonly model?: string;
   readonly store?: Store | false;
+  /** The optional prose model (loadProseModel): prose is then compressed by its word scores. */
+  readonly proseModel?: ProseModel;
 }
 
 export interface CompressTextResult {
@@ -84,10 +88,12 @@ export interface CompressTextResult {
 export async function compressText(text: string, options: CompressTextOptions = {}): Promise<CompressTextResult> {
   const model = options.model ?? "gpt-4o";
   const store = resolveStore(options.store);
+  const scores = store !== null && (options.kind === undefined || options.kind === "prose") ? await proseScores(text, options.proseModel) : undefined;
   const outcome = compressUnit(text, {
     query: buildQuery(options.query ?? ""),
     losslessOnly: store === null,
     ...(options.kind ? { kind: options.kind } : {}),
+    ...(scores ? { wordKeepProbabilities: scores } : {}),
   });
   if (store && outcome.omissions.length > 0) store.put(text, { kind: outcome.kind });
   const count = await loadCounter(model);

@@ -4,6 +4,8 @@ import { CONTENT_KINDS } from "../compressors/types.js";
 import { HeadroomError } from "../errors.js";
 import { loadGrammars } from "../resources/grammars.js";
 import { openStore } from "./store.js";
+import { loadConfiguredProseModel } from "./prose-model.js";
+import { resolveSettings } from "./settings.js";
 import { printJson } from "./output.js";
 import { decodeUtf8, readInput } from "./read-input.js";
 
@@ -28,7 +30,8 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
   const { compressText } = await import("../library.js");
   const store = await openStore();
   await loadGrammars();
-  const result = await compressText(text, { store, ...(options.query ? { query: options.query } : {}), ...(kind ? { kind } : {}) });
+  const proseModel = await loadConfiguredProseModel(await resolveSettings({}), (line) => process.stderr.write(`${line}\n`));
+  const result = await compressText(text, { store, ...(options.query ? { query: options.query } : {}), ...(kind ? { kind } : {}), ...(proseModel ? { proseModel } : {}) });
   if (options.json) printJson(result);
   else process.stdout.write(result.text);
   return 0;

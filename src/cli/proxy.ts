@@ -6,6 +6,7 @@ import type { ProxyOptions } from "../proxy/server.js";
 import { HeadroomError } from "../errors.js";
 import { note, printJson } from "./output.js";
 import { resolveSettings } from "./settings.js";
+import { loadConfiguredProseModel } from "./prose-model.js";
 
 export interface ProxyCommandOptions {
   readonly port?: string;
@@ -46,6 +47,7 @@ export async function proxyCommand(options: ProxyCommandOptions, env: NodeJS.Pro
   const store = settings.mode === "off" ? null : await openStore();
   // Open in every mode: /stats shows what earlier runs recorded even when this one records nothing.
   const ledger = Ledger.open({ path: settings.dbPath });
+  const proseModel = settings.mode === "off" ? undefined : await loadConfiguredProseModel(settings, (line) => process.stderr.write(`${line}\n`));
   const proxyOptions: ProxyOptions = {
     port,
     host,
@@ -53,6 +55,7 @@ export async function proxyCommand(options: ProxyCommandOptions, env: NodeJS.Pro
     upstreams,
     store,
     reads: { fileReads: settings.fileReads, fileReadMinTokens: settings.fileReadMinTokens },
+    ...(proseModel ? { proseModel } : {}),
     env,
     record: (entry: LedgerEntry) => ledger.record(entry),
     stats: () => ledger.summary(),

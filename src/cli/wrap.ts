@@ -3,6 +3,7 @@
 import { resolveSettings } from "./settings.js";
 import { openStore } from "./store.js";
 import { useColor } from "./color.js";
+import { loadConfiguredProseModel } from "./prose-model.js";
 
 export interface WrapCommandOptions {
   readonly agent: string;
@@ -28,6 +29,7 @@ export async function wrapCommand(options: WrapCommandOptions, env: NodeJS.Proce
   }
   const store = settings.mode === "off" ? null : await openStore(options.mode ? { mode: options.mode } : {});
   const ledger = Ledger.open({ path: settings.dbPath });
+  const proseModel = settings.mode === "off" ? undefined : await loadConfiguredProseModel(settings, (line) => process.stderr.write(`${line}\n`));
   try {
     const { exitCode } = await runWrap({
       adapter,
@@ -35,6 +37,7 @@ export async function wrapCommand(options: WrapCommandOptions, env: NodeJS.Proce
       ...(options.bin ? { bin: options.bin } : {}),
       mode: settings.mode,
       reads: { fileReads: settings.fileReads, fileReadMinTokens: settings.fileReadMinTokens },
+      ...(proseModel ? { proseModel } : {}),
       env,
       dataDir: settings.dataDir,
       store,

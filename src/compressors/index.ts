@@ -1,5 +1,6 @@
-// Which compressor handles which kind. Code, HTML and prose fall back to the generic text
-// compressor until their own compressors land (AST-aware code and extractive prose).
+// Which compressor handles which kind. Code the tree-sitter compressor cannot take (unknown language,
+// grammar not loaded, output that would not re-parse) and HTML go to the generic text compressor;
+// prose goes to the optional model's word selection when the model scored it, else extractive.
 import type { Compressor, ContentKind } from "./types.js";
 import { compressCode } from "./code.js";
 import { compressDiff } from "./diff.js";
@@ -7,6 +8,7 @@ import { compressJson } from "./json.js";
 import { compressListing } from "./listing.js";
 import { compressLog } from "./log.js";
 import { compressProse } from "./prose.js";
+import { compressProseWithProbabilities } from "./prose-ml.js";
 import { compressSearch } from "./search.js";
 import { compressText } from "./text.js";
 
@@ -18,7 +20,7 @@ const BY_KIND: Record<ContentKind, Compressor> = {
   listing: compressListing,
   code: (text, context) => compressCode(text, context) ?? compressText(text, context),
   html: compressText,
-  prose: compressProse,
+  prose: (text, context) => (context.wordKeepProbabilities ? compressProseWithProbabilities(text, context) : null) ?? compressProse(text, context),
   text: compressText,
 };
 

@@ -9,6 +9,8 @@ import { compressUnit, type UnitOptions, type UnitOutcome } from "./compress-uni
 import { queryFor } from "./query.js";
 import { DEFAULT_READ_SETTINGS, readPolicy, type ReadSettings } from "./read-policy.js";
 import { toolRole } from "./tool-role.js";
+import { proseScores } from "./prose-scores.js";
+import type { ProseModel } from "../resources/prose-model.js";
 
 export type UnitStatus = "compressed" | "unchanged" | "memo" | "retrieval";
 
@@ -56,6 +58,8 @@ export type UnitRunner = (text: string, options: UnitOptions) => UnitOutcome | P
 export interface AsyncPipelineOptions extends PipelineOptions {
   /** Default: compressUnit, inline. */
   readonly runUnit?: UnitRunner;
+  /** The optional prose model (src/resources/prose-model.ts): scores prose outputs before they are compressed. */
+  readonly proseModel?: ProseModel;
 }
 
 export interface PipelineResult<T> {
@@ -98,7 +102,7 @@ export async function compressMessagesAsync<T>(messages: readonly T[], options: 
     else {
       let outcome: UnitOutcome | { readonly failure: string };
       try {
-        outcome = await run(unit.text, step.unitOptions);
+        outcome = await run(unit.text, await withProseScores(unit.text, step.unitOptions, options.proseModel));
       } catch (error) {
         outcome = { failure: failureReason(error) };
       }
@@ -108,6 +112,14 @@ export async function compressMessagesAsync<T>(messages: readonly T[], options: 
     units.push(stats);
   }
   return { messages: output, units };
+}
+
+// The prose model's keep-probabilities for a lossy, non-code unit's body (after any agent header).
+// The memo key stays the same: whichever form is made first is final, with or without a model.
+async function withProseScores(text: string, unitOptions: UnitOptions, model: ProseModel | undefined): Promise<UnitOptions> {
+  if (!model || unitOptions.losslessOnly || unitOptions.language !== undefined || (unitOptions.kind !== undefined && unitOptions.kind !== "prose")) return unitOptions;
+  const scores = await proseScores(unitOptions.headerChars ? text.slice(unitOptions.headerChars) : text, model);
+  return scores ? { ...unitOptions, wordKeepProbabilities: scores } : unitOptions;
 }
 
 // A unit that needs compressUnit: what to run it with, and what the memo is keyed by.

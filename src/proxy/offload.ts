@@ -8,6 +8,7 @@ import { compressMessages, compressMessagesAsync, type UnitRunner } from "../pip
 import { compressUnit } from "../pipeline/compress-unit.js";
 import type { ReadSettings } from "../pipeline/read-policy.js";
 import type { UnitPool } from "../pipeline/unit-pool.js";
+import type { ProseModel } from "../resources/prose-model.js";
 import type { AsyncCompressFn } from "./transform.js";
 
 /** Default size (characters) from which one tool output is compressed in the worker. */
@@ -26,6 +27,8 @@ export interface OffloadOptions {
   readonly clock?: () => number;
   /** How file reads are treated (default "large" above 2000 tokens; see read-policy.ts). */
   readonly reads?: ReadSettings;
+  /** The optional prose model: prose outputs are scored (on this thread, asynchronously) before compression. */
+  readonly proseModel?: ProseModel;
 }
 
 /**
@@ -58,6 +61,7 @@ export function offloadingCompress(options: OffloadOptions): AsyncCompressFn {
         offloadedMs += clock() - sent;
       }
     };
-    return compressMessagesAsync(conversation, { store, runUnit, ...reads }).then((result) => ({ ...result, offloadedMs }));
+    const model = options.proseModel ? { proseModel: options.proseModel } : {};
+    return compressMessagesAsync(conversation, { store, runUnit, ...reads, ...model }).then((result) => ({ ...result, offloadedMs }));
   };
 }

@@ -10,6 +10,7 @@ import { HeadroomError, isHeadroomError } from "../errors.js";
 import type { LedgerEntry, ProxyMode } from "../ledger/types.js";
 import type { Store } from "../ccr/store.js";
 import { compressMessages } from "../pipeline/compress-messages.js";
+import type { ProseModel } from "../resources/prose-model.js";
 import type { ReadSettings } from "../pipeline/read-policy.js";
 import { UnitPool } from "../pipeline/unit-pool.js";
 import { loadCounter } from "../tokens/count.js";
@@ -50,6 +51,8 @@ export interface ProxyOptions {
    * fileReadMinTokens: 2000 }; see src/pipeline/read-policy.ts).
    */
   readonly reads?: ReadSettings;
+  /** The optional prose model (src/resources/prose-model.ts); without it prose is compressed extractively. */
+  readonly proseModel?: ProseModel;
   /** Replaces the pipeline (tests inject a failing one). */
   readonly compress?: CompressFn;
   /** Receives one entry per model request after its response has ended. */
@@ -141,7 +144,7 @@ export async function startProxy(options: ProxyOptions = {}): Promise<RunningPro
   const compress: CompressFn | AsyncCompressFn =
     options.compress ??
     (pool
-      ? offloadingCompress({ store, pool, thresholdChars: options.workerThresholdChars ?? DEFAULT_OFFLOAD_CHARS, budgetMs: options.workerBudgetMs ?? DEFAULT_WORKER_BUDGET_MS, clock, ...reads })
+      ? offloadingCompress({ store, pool, thresholdChars: options.workerThresholdChars ?? DEFAULT_OFFLOAD_CHARS, budgetMs: options.workerBudgetMs ?? DEFAULT_WORKER_BUDGET_MS, clock, ...reads, ...(options.proseModel ? { proseModel: options.proseModel } : {}) })
       : (conversation, { memoOnly }) => compressMessages(conversation, { store, memoOnly, ...reads }));
   const budgetMs = options.budgetMs ?? 250;
   const maxBody = options.maxBodyBytes ?? DEFAULT_BODY_LIMIT;

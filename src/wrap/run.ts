@@ -9,6 +9,7 @@ import type { LedgerEntry } from "../ledger/types.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { Mode } from "../cli/settings.js";
 import type { ReadSettings } from "../pipeline/read-policy.js";
+import type { ProseModel } from "../resources/prose-model.js";
 import { buildReport, formatReport, type WrapReport } from "./report.js";
 import { runChild } from "./child.js";
 
@@ -19,6 +20,8 @@ export interface WrapRunOptions {
   readonly mode: Mode;
   /** How file reads are treated (default "large" above 2000 tokens; see src/pipeline/read-policy.ts). */
   readonly reads?: ReadSettings;
+  /** The optional prose model; without it prose is compressed extractively. */
+  readonly proseModel?: ProseModel;
   readonly env: NodeJS.ProcessEnv;
   readonly dataDir: string;
   readonly store: Store | null;
@@ -53,6 +56,7 @@ export async function runWrap(options: WrapRunOptions): Promise<{ exitCode: numb
     },
     store: options.store,
     ...(options.reads ? { reads: options.reads } : {}),
+    ...(options.proseModel ? { proseModel: options.proseModel } : {}),
     env: options.env,
     record: (entry) => {
       entries.push(entry);

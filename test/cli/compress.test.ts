@@ -41,6 +41,13 @@ describe("headroom compress", () => {
     expect(parsed.fallback).toBeUndefined();
   });
 
+  it("a prose model that does not load is reported once and the extractive path compresses anyway", async () => {
+    const result = await runCli(["compress", "-"], { home: tempHome(), input: log, env: { HEADROOM_PROSE_MODEL: "/nonexistent/prose-model" } });
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toMatch(/prose model in \/nonexistent\/prose-model was not loaded/);
+    expect(parseMarkers(result.stdout).length).toBeGreaterThan(0);
+  });
+
   it("gives the same bytes in two separate processes (deterministic across restarts)", async () => {
     const first = await runCli(["compress", "-", "--query", "error"], { home: tempHome(), input: log });
     const second = await runCli(["compress", "-", "--query", "error"], { home: tempHome(), input: log });

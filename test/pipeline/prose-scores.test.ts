@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseMarkers } from "../../src/ccr/marker.js";
 import { compressProseWithProbabilities, proseWords } from "../../src/compressors/prose-ml.js";
 import { proseScores } from "../../src/pipeline/prose-scores.js";
+import { Store } from "../../src/ccr/store.js";
 import { loadProseModel, type ProseModel } from "../../src/resources/prose-model.js";
 import { contextFor } from "../compressors/contract.js";
 import { writeTinyWordPieceModel } from "../support/tiny-prose-model.js";
@@ -63,3 +64,25 @@ describe("proseScores", () => {
     expect(await proseScores(PROSE, broken)).toBeUndefined();
   });
 });
+
+describe("the async pipeline with a prose model", () => {
+  const conversation = (text: string) => [
+    { role: "user", content: "what did the fox do" },
+    { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "Bash", input: { command: "cat story.txt | fold" } }] },
+    { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: text }] },
+  ];
+
+  it("compresses a prose tool output by the model's word scores, and extractively without a model", async () => {
+    const { compressMessagesAsync } = await import("../../src/pipeline/compress-messages.js");
+    const withModel = await compressMessagesAsync(conversation(PROSE), { store: tempStoreFor(root), proseModel: model });
+    const without = await compressMessagesAsync(conversation(PROSE), { store: tempStoreFor(root, "b") });
+    expect(withModel.units[0]!.status).toBe("compressed");
+    expect(withModel.units[0]!.text).toMatch(/words omitted: prose model kept/);
+    expect(without.units[0]!.status).toBe("compressed");
+    expect(without.units[0]!.text).not.toMatch(/prose model/);
+  });
+});
+
+function tempStoreFor(dir: string, name = "a") {
+  return Store.open({ path: join(dir, `${name}.db`) });
+}
