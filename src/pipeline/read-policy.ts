@@ -62,12 +62,16 @@ export function readPolicy(call: ToolCall | undefined, text: string, settings: R
     return { exact: true, reason: `file read below ${settings.fileReadMinTokens} tokens` };
   }
   if (!body.includes("\n")) return { exact: true, reason: "file read: a single line" };
-  const { kind, language } = kindOf(target?.path, body);
+  const numbered = splitLineNumbers(body);
+  const found = kindOf(target?.path, body, numbered?.lines);
+  // The prose compressor keeps whole lines only on numbered reads; elsewhere it may put a kept
+  // sentence on a line of its own, which an edit could not match: the line-keeping text compressor.
+  const { kind, language } = found.kind === "prose" && !numbered ? { kind: "text" as const, language: undefined } : found;
   const profile = `read-large-${settings.fileReadMinTokens}-${kind}${language ? `:${language}` : ""}`;
   return { exact: false, kind, ...(language ? { language } : {}), headerChars, profile };
 }
 
-function kindOf(path: string | undefined, body: string): { kind: ContentKind; language?: CodeLanguage } {
+function kindOf(path: string | undefined, body: string, bareLines: readonly string[] | undefined): { kind: ContentKind; language?: CodeLanguage } {
   if (path !== undefined) {
     const language = languageFromPath(path);
     if (language) return { kind: "code", language };
@@ -76,6 +80,6 @@ function kindOf(path: string | undefined, body: string): { kind: ContentKind; la
   }
   // Detection on the bare lines (line numbers would look like a listing). Only kinds whose
   // compressors keep lines verbatim: JSON or log compressors rewrite lines an edit would copy.
-  const detected = detectKind(splitLineNumbers(body)?.lines.join("\n") ?? body);
+  const detected = detectKind(bareLines?.join("\n") ?? body);
   return { kind: detected === "code" || detected === "prose" ? detected : "text" };
 }

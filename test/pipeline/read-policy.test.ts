@@ -86,6 +86,11 @@ describe("readPolicy", () => {
     expect(readPolicy({ name: "Bash", arguments: { command: "cat bin/tool" } }, numbered, large, true)).toMatchObject({ exact: false, kind: "code" });
   });
 
+  it("sends an unnumbered prose read to the line-keeping text compressor (a kept sentence must stay on its own line of the file)", () => {
+    const bare = numbered.replace(/^ *\d+\t/gm, "");
+    expect(readPolicy({ name: "Bash", arguments: { command: "cat README.md" } }, bare, large, true)).toMatchObject({ exact: false, kind: "text" });
+  });
+
   it("never picks a compressor that rewrites lines (JSON, logs) for a read", () => {
     const json = JSON.stringify(Array.from({ length: 400 }, (_, i) => ({ id: i, name: `item ${i}`, tags: ["a", "b"] })), null, 2);
     expect(readPolicy({ name: "Bash", arguments: { command: "cat data.json" } }, json, large, true)).toMatchObject({ exact: false, kind: "text" });
