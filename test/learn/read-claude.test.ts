@@ -1,38 +1,18 @@
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { escapeProjectDir, readClaude } from "../../src/learn/read-claude.js";
 import { createReadStats } from "../../src/learn/read-jsonl.js";
-import type { ReadOptions, SessionLog, ToolEvent, UserEvent } from "../../src/learn/types.js";
+import { collect, byPrompt, tools, tempDirs, PROJECT } from "./support.js";
+import type { ReadOptions, SessionLog, UserEvent } from "../../src/learn/types.js";
 
 const FIXTURE = join(import.meta.dirname, "..", "fixtures", "learn", "claude");
-const PROJECT = "/home/dev/shop";
 const SESSIONS_DIR = join(FIXTURE, "projects", "-home-dev-shop");
 
-async function read(options: ReadOptions): Promise<SessionLog[]> {
-  const out: SessionLog[] = [];
-  for await (const s of readClaude(options)) out.push(s);
-  return out;
-}
+const read = (options: ReadOptions): Promise<SessionLog[]> => collect(readClaude, options);
 
-const firstPrompt = (s: SessionLog): string => (s.events.find((e) => e.kind === "user") as UserEvent | undefined)?.text ?? "";
-const tools = (s: SessionLog): ToolEvent[] => s.events.filter((e): e is ToolEvent => e.kind === "tool");
-const byPrompt = (logs: SessionLog[], prompt: string): SessionLog => {
-  const s = logs.find((l) => firstPrompt(l) === prompt);
-  if (!s) throw new Error(`no session starting with ${prompt}`);
-  return s;
-};
 
-const temps: string[] = [];
-function temp(): string {
-  const d = mkdtempSync(join(tmpdir(), "headroom-read-claude-"));
-  temps.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const temp = tempDirs("headroom-read-claude-");
 
 describe("escapeProjectDir", () => {
   it("names project directories as Claude Code 2.1.331 does (checked with the binary)", () => {

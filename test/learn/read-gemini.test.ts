@@ -1,32 +1,19 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { geminiChatsDir, geminiProjectHash, readGemini } from "../../src/learn/read-gemini.js";
 import { createReadStats } from "../../src/learn/read-jsonl.js";
 import { readersFor, readSessions } from "../../src/learn/sources.js";
+import { collect, tempDirs, PROJECT } from "./support.js";
 import type { ReadOptions, SessionLog } from "../../src/learn/types.js";
 
 // Hand-written in gemini-cli's documented format (see test/fixtures/learn/PLANTED.md).
 const FIXTURE = join(import.meta.dirname, "..", "fixtures", "learn", "gemini");
 const LEARN = join(import.meta.dirname, "..", "fixtures", "learn");
-const PROJECT = "/home/dev/shop";
 
-async function read(options: ReadOptions): Promise<SessionLog[]> {
-  const out: SessionLog[] = [];
-  for await (const s of readGemini(options)) out.push(s);
-  return out;
-}
+const read = (options: ReadOptions): Promise<SessionLog[]> => collect(readGemini, options);
 
-const temps: string[] = [];
-function temp(): string {
-  const d = mkdtempSync(join(tmpdir(), "headroom-read-gemini-"));
-  temps.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const temp = tempDirs("headroom-read-gemini-");
 
 describe("readGemini", () => {
   it("looks in ~/.gemini/tmp/<sha256 of the project path>/chats", () => {
