@@ -3,12 +3,11 @@
 // knows the table is its own: a `[mcp_servers.headroom]` without it is the user's, reported and
 // never touched. Install adds one line break before the block when the file is not empty (after a
 // final newline that makes the blank line); uninstall removes the block and that one line break.
-import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { homeOf } from "../../adapters/common.js";
 import { splitKey, tomlString } from "../../adapters/toml-lite.js";
 import type { Env } from "../../adapters/types.js";
-import { describeCommand, eolOf, readText, writeAtomic, type InstallContext, type InstallStatus, type Outcome, type ServerCommand, type UninstallStatus } from "./install-common.js";
+import { applyEdit, describeCommand, eolOf, readText, type InstallContext, type InstallStatus, type Outcome, type ServerCommand, type UninstallStatus } from "./install-common.js";
 
 export const CODEX_MARKER = "# Added by `headroom mcp install`; `headroom mcp uninstall` removes this table.";
 const HEADER = "[mcp_servers.headroom]";
@@ -124,21 +123,16 @@ export function codexUninstallEdit(text: string | undefined): CodexEdit {
   return { status: "removed", next: next === "" ? null : next, detail: "removed headroom's [mcp_servers.headroom]" };
 }
 
-function apply(path: string, edit: CodexEdit): void {
-  if (edit.next === null) rmSync(path, { force: true });
-  else if (edit.next !== undefined) writeAtomic(path, edit.next);
-}
-
 export async function installCodex(ctx: InstallContext): Promise<Outcome<InstallStatus>> {
   const path = codexConfigPath(ctx.env);
   const edit = codexInstallEdit(readText(path), ctx.server);
-  apply(path, edit);
+  applyEdit(path, edit.next);
   return { agent: "codex", status: edit.status as InstallStatus, detail: edit.detail, path };
 }
 
 export async function uninstallCodex(ctx: Pick<InstallContext, "env">): Promise<Outcome<UninstallStatus>> {
   const path = codexConfigPath(ctx.env);
   const edit = codexUninstallEdit(readText(path));
-  apply(path, edit);
+  applyEdit(path, edit.next);
   return { agent: "codex", status: edit.status as UninstallStatus, detail: edit.detail, path };
 }

@@ -1,7 +1,7 @@
 // What the per-agent installers share: the command they register, how they recognise an entry
 // headroom wrote, outcomes, and atomic file writes that keep the file's mode.
 import { randomBytes } from "node:crypto";
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Env } from "../../adapters/types.js";
@@ -108,6 +108,12 @@ export function writeAtomic(path: string, data: string | Buffer, newFileMode = 0
   }
   chmodSync(tmp, mode);
   renameSync(tmp, path);
+}
+
+/** Applies a planned edit: null deletes the file (install created it), undefined leaves it as it is. */
+export function applyEdit(path: string, next: string | null | undefined): void {
+  if (next === null) rmSync(path, { force: true });
+  else if (next !== undefined) writeAtomic(path, next);
 }
 
 export const eolOf = (text: string): string => (text.includes("\r\n") ? "\r\n" : "\n");

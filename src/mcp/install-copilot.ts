@@ -3,12 +3,11 @@
 // would rewrite the whole file (keys reordered, reindented), so the entry is spliced into the text
 // instead (json-edit.ts) and uninstall takes out exactly those bytes. An entry named headroom that
 // does not run `headroom mcp serve` is the user's: reported, never touched.
-import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { homeOf } from "../../adapters/common.js";
 import type { Env } from "../../adapters/types.js";
 import { formatValue, insertMember, leadingWs, type Layout, memberOf, objectValue, removeMember, rootObject, type ObjectSpan } from "./json-edit.js";
-import { describeCommand, looksLikeOurs, readText, sameCommand, SERVER_NAME, writeAtomic, type InstallContext, type InstallStatus, type Outcome, type ServerCommand, type UninstallStatus } from "./install-common.js";
+import { applyEdit, describeCommand, looksLikeOurs, readText, sameCommand, SERVER_NAME, type InstallContext, type InstallStatus, type Outcome, type ServerCommand, type UninstallStatus } from "./install-common.js";
 
 export const copilotConfigPath = (env: Env): string => join(env.COPILOT_HOME ?? join(homeOf(env), ".copilot"), "mcp-config.json");
 
@@ -100,21 +99,16 @@ export function copilotUninstallEdit(text: string | undefined): JsonEdit {
   return { status: "removed", next: removeEntry(text, at), detail: "removed mcpServers.headroom" };
 }
 
-function apply(path: string, edit: JsonEdit): void {
-  if (edit.next === null) rmSync(path, { force: true });
-  else if (edit.next !== undefined) writeAtomic(path, edit.next);
-}
-
 export async function installCopilot(ctx: InstallContext): Promise<Outcome<InstallStatus>> {
   const path = copilotConfigPath(ctx.env);
   const edit = copilotInstallEdit(readText(path), ctx.server);
-  apply(path, edit);
+  applyEdit(path, edit.next);
   return { agent: "copilot", status: edit.status as InstallStatus, detail: edit.detail, path };
 }
 
 export async function uninstallCopilot(ctx: Pick<InstallContext, "env">): Promise<Outcome<UninstallStatus>> {
   const path = copilotConfigPath(ctx.env);
   const edit = copilotUninstallEdit(readText(path));
-  apply(path, edit);
+  applyEdit(path, edit.next);
   return { agent: "copilot", status: edit.status as UninstallStatus, detail: edit.detail, path };
 }
