@@ -152,7 +152,9 @@ export interface LearnCommandOptions extends Omit<LearnOptions, "env" | "cwd" | 
 /** The CLI entry: runs `learn`, with a spinner on a terminal, and prints the report or JSON. */
 export async function learnCommand(options: LearnCommandOptions): Promise<number> {
   const stderr = process.stderr;
-  const spinner = !options.json && stderr.isTTY ? (await import("ora")).default({ stream: stderr, color: false, discardStdin: false, isEnabled: true }) : undefined;
+  // A terminal that reports 0 columns (some pseudo-terminals) sends ora's line clearing into an endless loop.
+  const spin = !options.json && stderr.isTTY && (stderr.columns ?? 0) > 0;
+  const spinner = spin ? (await import("ora")).default({ stream: stderr, color: false, discardStdin: false, isEnabled: true }) : undefined;
   if (spinner && !useColor(stderr)) spinner.spinner = "line";
   spinner?.start("Reading agent sessions...");
   let last = 0;
