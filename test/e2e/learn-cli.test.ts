@@ -1,10 +1,10 @@
-// The built CLI (`node bin/headroom.js learn`) on the fixtures, with HOME pointed at a temp copy:
+// The built CLI (`node bin/headroom.js learn`; `npm run test:e2e` builds first) on the fixtures, with HOME pointed at a temp copy:
 // --json carries a version, a dry run prints the diff and writes nothing, --apply twice is idempotent.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
-import { beforeAll, describe, expect, it } from "vitest";
-import { fixtureHome, tempProject } from "./learn-support.js";
+import { describe, expect, it } from "vitest";
+import { fixtureHome, tempProject } from "../cli/learn-support.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const BIN = join(ROOT, "bin/headroom.js");
@@ -14,12 +14,6 @@ async function headroom(args: string[], cwd: string, home: string) {
 }
 
 describe("headroom learn (built)", () => {
-  beforeAll(async () => {
-    // tsc emits even when another module has type errors; what matters here is the learn command's output.
-    await execa("npm", ["run", "build"], { cwd: ROOT, reject: false, timeout: 300_000 });
-    expect(existsSync(join(ROOT, "dist/src/cli/learn.js"))).toBe(true);
-  }, 320_000);
-
   it("--json: versioned report of the project's rules, nothing written", async () => {
     const project = tempProject();
     const home = fixtureHome(project);
