@@ -20,6 +20,9 @@
 // unique string value for JSON). Kept = in the text the model received, or retrievable: a marker in
 // that text names a hash whose stored original contains it. Lost = cut by the agent (or dropped).
 //
+// Per call, the text output also lists what the model received under each variant and what headroom
+// did to it (kind, tokens before -> after, from the ledger row a marker's hash names).
+//
 // Usage: node --import tsx scripts/bench/wrap.ts [--json] [--agents claude,codex,copilot]
 //          [--variants direct,wrap-cut,wrap-raised,wrap]
 // Needs `npm run build` (bin/headroom.js) and the agents (scripts/install-e2e-agents.sh).
@@ -223,6 +226,24 @@ function retrieveOriginal(headroomHome: string, hash: string, cache: Map<string,
   return text;
 }
 
+/** One tool output as headroom's ledger recorded it (o200k tokens). */
+export interface Compression {
+  kind: string;
+  tokensBefore: number;
+  tokensAfter: number;
+  markers: number;
+}
+
+/** The ledger's compressions of a run (`headroom show --json`), by hash. */
+function ledgerCompressions(headroomHome: string): Map<string, Compression> {
+  const r = spawnSync(process.execPath, [HEADROOM, "show", "1000", "--json"], { encoding: "utf8", env: { ...process.env, HEADROOM_HOME: headroomHome } });
+  const out = new Map<string, Compression>();
+  if (r.status !== 0) return out;
+  const rows = (JSON.parse(r.stdout) as { compressions?: (Compression & { hash: string })[] }).compressions ?? [];
+  for (const row of rows) out.set(row.hash, { kind: row.kind, tokensBefore: row.tokensBefore, tokensAfter: row.tokensAfter, markers: row.markers });
+  return out;
+}
+
 export interface RunResult {
   agent: AgentName;
   variant: Variant;
@@ -237,6 +258,8 @@ export interface RunResult {
   cacheShare: number;
   /** Characters of each tool result as the model received it. */
   toolChars: number[];
+  /** Per tool result, what headroom's ledger says it did (by the hash its markers name), when it left one. */
+  compressions: (Compression | null)[];
   needles: { inText: number; retrievable: number; lost: number; lostWhich: string[] };
   durationMs: number;
 }
@@ -298,6 +321,11 @@ async function runVariant(agent: AgentName, variant: Variant, work: string, turn
       else if ([...got.matchAll(HASH)].some((m) => retrieveOriginal(headroomHome, m[1] as string, originals).includes(n.text))) retrievable++;
       else lostWhich.push(`#${n.command + 1} ${COMMANDS[n.command]}`);
     }
+    const ledger = variant === "direct" ? new Map<string, Compression>() : ledgerCompressions(headroomHome);
+    const compressions = results.map((t) => {
+      const hash = /hash=([0-9a-f]{16})/.exec(t)?.[1];
+      return (hash !== undefined ? ledger.get(hash) : undefined) ?? null;
+    });
     if (r.exitCode !== 0 || results.length < COMMANDS.length) {
       process.stderr.write(`bench:wrap: ${agent} ${variant}: exit ${r.exitCode}, ${results.length} tool results\n${r.stderr.slice(-1500)}\n`);
     }
@@ -313,6 +341,7 @@ async function runVariant(agent: AgentName, variant: Variant, work: string, turn
       dollars: (billed / 1e6) * PRICE_PER_M[agent].input,
       cacheShare: prompt > 0 ? cached / prompt : 0,
       toolChars: results.map((t) => t.length),
+      compressions,
       needles: { inText, retrievable, lost: lostWhich.length, lostWhich },
       durationMs: Date.now() - started,
     };
@@ -392,6 +421,22 @@ async function main(): Promise<void> {
     out.push("");
     for (const r of rows) {
       out.push(`${r.agent} ${r.variant}: tool results as received (chars): ${r.toolChars.join(", ")}${r.needles.lost ? `; lost: ${r.needles.lostWhich.join("; ")}` : ""}`);
+    }
+    // Per call: what the model received under each variant, and what headroom did to it.
+    for (const agent of agents) {
+      const mine = rows.filter((r) => r.agent === agent);
+      out.push("");
+      out.push(`${agent}, per call: chars the model received [headroom kind, o200k tokens before -> after, when a marker names the ledger row]`);
+      out.push(`| # | command | output chars | ${mine.map((r) => r.variant).join(" | ")} |`);
+      out.push(`|---|---|---|${mine.map(() => "---|").join("")}`);
+      COMMANDS.forEach((c, i) => {
+        const cells = mine.map((r) => {
+          const chars = r.toolChars[i];
+          const k = r.compressions[i];
+          return `${chars === undefined ? "-" : fmt(chars)}${k ? ` [${k.kind} ${fmt(k.tokensBefore)}->${fmt(k.tokensAfter)}]` : ""}`;
+        });
+        out.push(`| ${i + 1} | \`${c}\` | ${fmt(outputs[i]?.length ?? 0)} | ${cells.join(" | ")} |`);
+      });
     }
     process.stdout.write(`${out.join("\n")}\n`);
   } finally {
