@@ -1,35 +1,32 @@
 // Long comments and docstrings outside function bodies (license headers, Javadoc, Rust `///` runs,
 // Go doc paragraphs, Python module and class docstrings): their first line of text stays, the rest
-// is elided behind one marker. A block comment or docstring keeps its closing line so it stays closed.
+// is elided behind one marker. Line comments separated only by blank lines are one run (a license
+// header in paragraphs costs one marker). A block comment or docstring keeps its closing line, after
+// the marker, so it stays closed: the marker is then a line of the comment (or of the string).
 import type { Node, Tree } from "web-tree-sitter";
 import type { CodeLanguage } from "./types.js";
 
-/** A stretch of rows the code compressor may replace by one marker. */
+/** A stretch of rows the code compressor replaces by one marker line, written where they were. */
 export interface Elision {
-  /** What the marker says was left out ("body of parseArgs", "comment"). */
+  /** What the marker says was left out ("body of parseArgs", "comment", "data"). */
   readonly label: string;
-  /** Rows removed (inclusive), except `keep`. */
+  /** Rows removed, inclusive and contiguous: the marker's stated range is exactly these. */
   readonly from: number;
   readonly to: number;
-  /** A closing line inside the range that stays (`*\/`, a docstring's closing quotes); the marker follows it. */
-  readonly keep?: number;
   /** Row whose indentation the marker line takes. */
   readonly indentRow: number;
   /** Python body with nothing left of it: the marker is written `...  # marker` to stay a statement. */
   readonly statement?: boolean;
 }
 
-/** A comment is elided only when this many lines or more would go. */
-const MIN_COMMENT_LINES = 4;
-
 const COMMENT_TYPES = ["comment", "line_comment", "block_comment"];
 
 /** Elidable comment runs and docstrings, in row order (they never overlap each other). */
 export function commentElisions(tree: Tree, lines: readonly string[], language: CodeLanguage): Elision[] {
   const found: Elision[] = [];
-  let run: { from: number; to: number; block: boolean } | undefined;
+  let run: { from: number; to: number } | undefined;
   const flush = () => {
-    if (run) push(found, lines, run.from, run.to, run.block, "comment");
+    if (run) push(found, lines, run.from, run.to, false, "comment");
     run = undefined;
   };
   for (const node of tree.rootNode.descendantsOfType(COMMENT_TYPES)) {
@@ -39,12 +36,17 @@ export function commentElisions(tree: Tree, lines: readonly string[], language: 
     }
     const from = node.startPosition.row;
     const to = node.endPosition.row;
-    const block = to > from || !isLineComment((lines[from] ?? "").slice(node.startPosition.column));
-    // Line comments on consecutive rows are one run; a block comment stands alone.
-    if (run && !run.block && !block && from === run.to + 1) run.to = to;
+    if (to > from && !isLineComment((lines[from] ?? "").slice(node.startPosition.column))) {
+      // A block comment over several rows stands alone: its closing line stays.
+      flush();
+      push(found, lines, from, to, true, "comment");
+      continue;
+    }
+    // Line comments (and one-row block comments) on following rows, blank rows between allowed, are one run.
+    if (run && onlyBlankBetween(lines, run.to, from)) run.to = to;
     else {
       flush();
-      run = { from, to, block };
+      run = { from, to };
     }
   }
   flush();
@@ -52,14 +54,18 @@ export function commentElisions(tree: Tree, lines: readonly string[], language: 
   return found.sort((a, b) => a.from - b.from);
 }
 
+function onlyBlankBetween(lines: readonly string[], after: number, before: number): boolean {
+  for (let row = after + 1; row < before; row++) if ((lines[row] ?? "").trim() !== "") return false;
+  return true;
+}
+
+// The first line with words stays (an opener that is only `/**`, `///` or `"""` is skipped);
+// a closed comment keeps its last line too. The code compressor decides whether the rest pays.
 function push(found: Elision[], lines: readonly string[], from: number, to: number, closed: boolean, label: string): void {
-  // The first line with words stays: skip an opener that is only `/**`, `///` or `"""`.
   const first = /^\s*(?:\/\*+!?|\/\/[/!]?|#+|[rRbBuU]?("""|'''))\s*$/.test(lines[from] ?? "") && from < to ? from + 1 : from;
   const start = first + 1;
-  if (closed) {
-    if (to - start < MIN_COMMENT_LINES) return;
-    found.push({ label, from: start, to, keep: to, indentRow: from });
-  } else if (to - start + 1 >= MIN_COMMENT_LINES) found.push({ label, from: start, to, indentRow: from });
+  const end = closed ? to - 1 : to;
+  if (end >= start) found.push({ label, from: start, to: end, indentRow: from });
 }
 
 function isLineComment(text: string): boolean {

@@ -5,10 +5,8 @@ import type { CodeLanguage } from "./types.js";
 
 /** One function (or method, or callback) with a block body spanning several lines. */
 export interface FunctionBody {
-  /** Name for markers and query matching ("parseArgs", "Server.start", "describe callback"). */
-  readonly name: string;
-  /** Last segment of the name, as it is referenced in code ("start"). */
-  readonly shortName: string;
+  /** The function's node: its name is read only when needed (see nameOf), while the tree lives. */
+  readonly node: Node;
   /** Row of the function's first line (decorators excluded). */
   readonly startRow: number;
   /** First and last row of the lines that eliding the body removes (inclusive). */
@@ -24,7 +22,7 @@ export interface FunctionBody {
 
 const BRACE_FUNCTIONS = ["function_declaration", "function_expression", "function", "generator_function_declaration", "generator_function", "arrow_function", "method_definition"];
 
-const FUNCTION_TYPES: Readonly<Record<CodeLanguage, readonly string[]>> = {
+export const FUNCTION_TYPES: Readonly<Record<CodeLanguage, readonly string[]>> = {
   python: ["function_definition"],
   javascript: BRACE_FUNCTIONS,
   typescript: BRACE_FUNCTIONS,
@@ -74,10 +72,8 @@ export function functionBodies(tree: Tree, language: CodeLanguage): FunctionBody
     const toRow = python ? bodyEnd : bodyEnd - 1;
     // A Python one-liner (`def f(): return 1`) has no line of its own to elide.
     if (toRow < fromRow || (python && bodyStart === headRow)) continue;
-    const name = clean(nameOf(node, language));
     const fn: FunctionBody = {
-      name,
-      shortName: shortNameOf(name),
+      node,
       startRow: headRow,
       fromRow,
       toRow,
@@ -131,7 +127,24 @@ function clean(name: string): string {
   return flat.length > NAME_CHARS ? `${flat.slice(0, NAME_CHARS)}...` : flat || "anonymous function";
 }
 
-function nameOf(node: Node, language: CodeLanguage): string {
+const names = new WeakMap<FunctionBody, { name: string; shortName: string }>();
+
+/**
+ * The function's name for markers and query matching ("parseArgs", "Server.start", "describe
+ * callback") and its last segment as code references it ("start"). Read from the tree: call it
+ * before the tree is deleted or edited.
+ */
+export function nameOf(fn: FunctionBody, language: CodeLanguage): { name: string; shortName: string } {
+  let known = names.get(fn);
+  if (!known) {
+    const name = clean(rawName(fn.node, language));
+    known = { name, shortName: shortNameOf(name) };
+    names.set(fn, known);
+  }
+  return known;
+}
+
+function rawName(node: Node, language: CodeLanguage): string {
   const own = ownName(node, language);
   if (own === undefined) return contextName(node);
   const owner = ownerName(node);

@@ -68,7 +68,7 @@ describe("code compressor on real files", () => {
         for (const line of result!.text.split("\n")) {
           if (parseMarkers(line).length === 0) continue;
           expect(line).toMatch(comment);
-          expect(parseMarkers(line)[0]?.detail).toMatch(/^(?:body of .+|comment|docstring), lines \d+-\d+$/);
+          expect(parseMarkers(line)[0]?.detail).toMatch(/^(?:body of .+|comment|docstring|data|imports)(?:, (?:body of .+|comment|docstring|data|imports))*, lines \d+-\d+$/);
         }
       });
 
@@ -135,6 +135,44 @@ describe("line-numbered reads", () => {
     // The first number the marker names follows the numbered line before it.
     expect(Number(/^\s*(\d+)\t/.exec(lines[at - 1]!)?.[1])).toBe(firstOmitted - 1);
   });
+});
+
+describe("line-numbered reads of every fixture", () => {
+  // Claude Code's Read prefix: the number, a tab. Starting above 1 as a ranged read would.
+  const numberedText = (text: string, first: number) =>
+    text
+      .split("\n")
+      .map((line, i) => `${String(i + first).padStart(6)}\t${line}`)
+      .join("\n");
+
+  for (const fixture of FIXTURES) {
+    it(`${fixture.name}: each marker states exactly the numbers missing between the kept lines around it`, () => {
+      const numbered = numberedText(fixture.text, 37);
+      const result = compressCode(numbered, contextFor(numbered, { language: fixture.language }));
+      expect(result).not.toBeNull();
+      const out = result!.text.split("\n");
+      const numberOf = (line: string | undefined) => (line === undefined ? undefined : Number(/^\s*(\d+)\t/.exec(line)?.[1]));
+      const total = fixture.text.split("\n").length;
+      let markers = 0;
+      out.forEach((line, i) => {
+        const [marker] = parseMarkers(line);
+        if (!marker) {
+          expect(numberOf(line), line).toBeGreaterThan(0);
+          return;
+        }
+        markers++;
+        const [, from, to] = /lines (\d+)-(\d+)$/.exec(marker.detail ?? "") ?? [];
+        // The kept line before (or the first number) and after (or one past the last number).
+        const before = i > 0 ? numberOf(out[i - 1]) : 36;
+        const after = i + 1 < out.length ? numberOf(out[i + 1]) : 37 + total;
+        expect(before, `line before ${line}`).not.toBeNaN();
+        expect(after, `line after ${line}`).not.toBeNaN();
+        expect([Number(from), Number(to)]).toEqual([before! + 1, after! - 1]);
+        expect(marker.count).toBe(after! - before! - 1);
+      });
+      expect(markers).toBeGreaterThan(0);
+    });
+  }
 });
 
 describe("broken input", () => {
