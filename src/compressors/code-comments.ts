@@ -4,6 +4,7 @@
 // header in paragraphs costs one marker). A block comment or docstring keeps its closing line, after
 // the marker, so it stays closed: the marker is then a line of the comment (or of the string).
 import type { Node, Tree } from "web-tree-sitter";
+import type { NodeIndex } from "./code-syntax.js";
 import type { CodeLanguage } from "./types.js";
 
 /** A stretch of rows the code compressor replaces by one marker line, written where they were. */
@@ -19,17 +20,17 @@ export interface Elision {
   readonly statement?: boolean;
 }
 
-const COMMENT_TYPES = ["comment", "line_comment", "block_comment"];
+export const COMMENT_TYPES = ["comment", "line_comment", "block_comment"];
 
 /** Elidable comment runs and docstrings, in row order (they never overlap each other). */
-export function commentElisions(tree: Tree, lines: readonly string[], language: CodeLanguage): Elision[] {
+export function commentElisions(tree: Tree, index: NodeIndex, lines: readonly string[], language: CodeLanguage): Elision[] {
   const found: Elision[] = [];
   let run: { from: number; to: number } | undefined;
   const flush = () => {
     if (run) push(found, lines, run.from, run.to, false, "comment");
     run = undefined;
   };
-  for (const node of tree.rootNode.descendantsOfType(COMMENT_TYPES)) {
+  for (const node of index.of(COMMENT_TYPES)) {
     if (!node || !ownsItsLines(node, lines)) {
       flush();
       continue;
@@ -50,7 +51,7 @@ export function commentElisions(tree: Tree, lines: readonly string[], language: 
     }
   }
   flush();
-  if (language === "python") for (const doc of pythonDocstrings(tree)) push(found, lines, doc.from, doc.to, true, "docstring");
+  if (language === "python") for (const doc of pythonDocstrings(tree, index)) push(found, lines, doc.from, doc.to, true, "docstring");
   return found.sort((a, b) => a.from - b.from);
 }
 
@@ -80,9 +81,9 @@ function ownsItsLines(node: Node, lines: readonly string[]): boolean {
 }
 
 // Module and class docstrings (function docstrings go with their function's body).
-function pythonDocstrings(tree: Tree): { from: number; to: number }[] {
+function pythonDocstrings(tree: Tree, index: NodeIndex): { from: number; to: number }[] {
   const blocks: Node[] = [tree.rootNode];
-  for (const cls of tree.rootNode.descendantsOfType("class_definition")) {
+  for (const cls of index.of(["class_definition"])) {
     const body = cls?.childForFieldName("body");
     if (body) blocks.push(body);
   }

@@ -4,9 +4,10 @@
 // still parses (the compressor checks that anyway).
 import type { Node, Tree } from "web-tree-sitter";
 import type { Elision } from "./code-comments.js";
+import type { NodeIndex } from "./code-syntax.js";
 import type { CodeLanguage } from "./types.js";
 
-const LITERAL_TYPES: Readonly<Record<CodeLanguage, readonly string[]>> = {
+export const LITERAL_TYPES: Readonly<Record<CodeLanguage, readonly string[]>> = {
   python: ["list", "dictionary", "set", "tuple"],
   javascript: ["array", "object"],
   typescript: ["array", "object"],
@@ -39,19 +40,19 @@ const MIN_DATA_ROWS = 4;
  * Data literals (outermost, with no function inside) and import runs that may be elided, in row order.
  * `functionTypes` are the node types of functions: a literal holding one is code, not data.
  */
-export function dataElisions(tree: Tree, language: CodeLanguage, functionTypes: readonly string[]): Elision[] {
+export function dataElisions(tree: Tree, index: NodeIndex, language: CodeLanguage, functionTypes: readonly string[]): Elision[] {
   const found: Elision[] = [];
   let taken = -1;
-  for (const node of tree.rootNode.descendantsOfType(LITERAL_TYPES[language] as string[])) {
+  for (const node of index.of(LITERAL_TYPES[language])) {
     if (!node || node.endPosition.row <= taken) continue;
     if (node.endPosition.row - node.startPosition.row + 1 < MIN_DATA_ROWS) continue;
-    if (node.descendantsOfType(functionTypes as string[]).length > 0) continue;
+    if (index.holds(node, functionTypes)) continue;
     const rows = innerRows(node);
     if (!rows) continue;
     found.push({ label: "data", from: rows[0], to: rows[1], indentRow: rows[0] });
     taken = node.endPosition.row;
   }
-  found.push(...importRuns(tree, language), ...similarRuns(tree));
+  found.push(...importRuns(tree, language), ...similarRuns(tree, index, functionTypes));
   return found.sort((a, b) => a.from - b.from);
 }
 
@@ -110,22 +111,23 @@ function lastRow(node: Node): number {
 }
 
 // Where runs of like items are looked for: the file, and the blocks headers wrap declarations in.
-const CONTAINERS = ["preproc_ifdef", "preproc_if", "preproc_else", "preproc_elif", "declaration_list", "linkage_specification"];
+export const CONTAINERS = ["preproc_ifdef", "preproc_if", "preproc_else", "preproc_elif", "declaration_list", "linkage_specification"];
 const SKIPPED = new Set([...COMMENTS, "attribute_item"]);
 /** A run of like items is elided only from this many items on. */
 const MIN_RUN = 4;
 
 // Runs of like items next to each other (a table written as `#define`s, `mat!(...)` test cases,
 // `add(...)` calls): the first stays to show the shape, the rest go behind one marker.
-function similarRuns(tree: Tree): Elision[] {
+function similarRuns(tree: Tree, index: NodeIndex, functionTypes: readonly string[]): Elision[] {
   const runs: Elision[] = [];
-  const containers = [tree.rootNode, ...tree.rootNode.descendantsOfType(CONTAINERS)];
+  const containers = [tree.rootNode, ...index.of(CONTAINERS)];
   for (const container of containers) {
     if (!container) continue;
     let run: Node[] = [];
     let key = "";
     const flush = () => {
-      if (run.length >= MIN_RUN) {
+      // Items holding functions are code (test cases, route handlers): their bodies are elided apart.
+      if (run.length >= MIN_RUN && !run.some((item) => item.endPosition.row > item.startPosition.row && index.holds(item, functionTypes))) {
         const first = run[0]!;
         const second = run[1]!;
         if (lastRow(first) < second.startPosition.row) runs.push({ label: "similar items", from: second.startPosition.row, to: lastRow(run[run.length - 1]!), indentRow: second.startPosition.row });
@@ -160,5 +162,15 @@ function keyOf(node: Node): string | undefined {
   if (!call) return undefined;
   if (call.type === "macro_invocation") return `macro ${call.childForFieldName("macro")?.text ?? ""}`;
   if (call.type === "call_expression" || call.type === "call") return `call ${call.childForFieldName("function")?.text ?? ""}`;
+  // `exports.a = ...`, `FOO = 1`: assignments to one object, or to plain names.
+  if (call.type === "assignment_expression" || call.type === "assignment") {
+    const left = call.childForFieldName("left");
+    return `assign ${left?.childForFieldName("object")?.text ?? left?.type ?? ""}`;
+  }
+  // `const a = require("a")`: declarations whose value is a call of one function.
+  if (call.type === "lexical_declaration" || call.type === "variable_declaration") {
+    const value = call.namedChildren.length === 1 ? call.namedChild(0)?.childForFieldName("value") : undefined;
+    if (value?.type === "call_expression") return `declare ${value.childForFieldName("function")?.text ?? ""}`;
+  }
   return undefined;
 }

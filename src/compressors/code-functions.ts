@@ -1,6 +1,7 @@
 // The functions of a parsed file that have a body the code compressor may elide: where the body's
 // lines are, what the function is called, and which functions sit inside which.
-import type { Node, Tree } from "web-tree-sitter";
+import type { Node } from "web-tree-sitter";
+import type { NodeIndex } from "./code-syntax.js";
 import type { CodeLanguage } from "./types.js";
 
 /** One function (or method, or callback) with a block body spanning several lines. */
@@ -55,8 +56,8 @@ const NAME_CHARS = 80;
  * Functions with a multi-line block body, outermost first, each with the functions nested in it.
  * Python bodies are elided whole; brace bodies keep their opening and closing lines.
  */
-export function functionBodies(tree: Tree, language: CodeLanguage): FunctionBody[] {
-  const nodes = tree.rootNode.descendantsOfType(FUNCTION_TYPES[language] as string[]);
+export function functionBodies(index: NodeIndex, language: CodeLanguage): FunctionBody[] {
+  const nodes = index.of(FUNCTION_TYPES[language]);
   const python = language === "python";
   const roots: FunctionBody[] = [];
   // Open functions whose elidable rows may still contain the next one (document order).

@@ -15,3 +15,46 @@ export function syntaxErrors(root: Node): number {
   }
   return count;
 }
+
+/** Nodes of chosen types found in one walk of a tree, in document order. */
+export interface NodeIndex {
+  /** The nodes of these types, in document order. */
+  of(types: readonly string[]): Node[];
+  /** True when a node of these types starts inside `node` (`node` itself included). */
+  holds(node: Node, types: readonly string[]): boolean;
+}
+
+/**
+ * Walks the tree once for every type the compressor looks at (each descendantsOfType call is a
+ * walk of the whole tree, which cost more than the parse on 1000-line files).
+ */
+export function indexNodes(root: Node, types: readonly string[]): NodeIndex {
+  const all = root.descendantsOfType([...new Set(types)]).filter((n): n is Node => n !== null);
+  const cache = new Map<string, { nodes: Node[]; starts: number[] }>();
+  const get = (types: readonly string[]) => {
+    const key = types.join(" ");
+    let known = cache.get(key);
+    if (!known) {
+      const wanted = new Set(types);
+      const nodes = all.filter((n) => wanted.has(n.type));
+      known = { nodes, starts: nodes.map((n) => n.startIndex) };
+      cache.set(key, known);
+    }
+    return known;
+  };
+  return {
+    of: (types) => get(types).nodes,
+    holds: (node, types) => {
+      const { starts } = get(types);
+      // First start at or after the node's start (binary search), then: is it before its end?
+      let lo = 0;
+      let hi = starts.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (starts[mid]! < node.startIndex) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo < starts.length && starts[lo]! < node.endIndex;
+    },
+  };
+}

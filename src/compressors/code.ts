@@ -8,12 +8,12 @@
 import type { Parser, Tree } from "web-tree-sitter";
 import { formatMarker } from "../ccr/marker.js";
 import { parserFor } from "../resources/grammars.js";
-import { commentElisions, type Elision } from "./code-comments.js";
-import { dataElisions } from "./code-data.js";
+import { COMMENT_TYPES, commentElisions, type Elision } from "./code-comments.js";
+import { CONTAINERS, dataElisions, LITERAL_TYPES } from "./code-data.js";
 import { FUNCTION_TYPES, functionBodies } from "./code-functions.js";
 import { guessLanguage } from "./code-language.js";
 import { chooseElisions } from "./code-select.js";
-import { syntaxErrors } from "./code-syntax.js";
+import { indexNodes, syntaxErrors } from "./code-syntax.js";
 import { joinNumbered, splitLineNumbers } from "./line-numbers.js";
 import type { CodeLanguage, CompressContext, CompressResult, Compressor, Omission } from "./types.js";
 
@@ -50,8 +50,10 @@ export function codeOutcome(text: string, context: CompressContext): { result: C
     const errorsBefore = syntaxErrors(tree.rootNode);
     // A guessed language must read the text cleanly: errors mean the guess (or the text) is off.
     if (!context.language && errorsBefore > 0) return decline("guess did not parse");
-    const others = { data: dataElisions(tree, language, FUNCTION_TYPES[language]), comments: commentElisions(tree, lines, language) };
-    const chosen = chooseElisions(functionBodies(tree, language), others, lines, bare, language, context);
+    const functions = FUNCTION_TYPES[language];
+    const index = indexNodes(tree.rootNode, [...functions, ...COMMENT_TYPES, ...LITERAL_TYPES[language], ...CONTAINERS, ...(language === "python" ? ["class_definition"] : [])]);
+    const others = { data: dataElisions(tree, index, language, functions), comments: commentElisions(tree, index, lines, language) };
+    const chosen = chooseElisions(functionBodies(index, language), others, lines, bare, language, context);
     if (chosen.length === 0) return decline("nothing to elide");
     let out = render(merge(chosen, lines), lines, language, context, numbered);
     if (errorsAfter(parser, out, tree, lines) > errorsBefore) {
