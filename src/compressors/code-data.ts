@@ -130,7 +130,7 @@ function similarRuns(tree: Tree, index: NodeIndex, functionTypes: readonly strin
       if (run.length >= MIN_RUN && !run.some((item) => item.endPosition.row > item.startPosition.row && index.holds(item, functionTypes))) {
         const first = run[0]!;
         const second = run[1]!;
-        if (lastRow(first) < second.startPosition.row) runs.push({ label: "similar items", from: second.startPosition.row, to: lastRow(run[run.length - 1]!), indentRow: second.startPosition.row });
+        if (lastRow(first) < second.startPosition.row) runs.push({ label: key === "declare require" ? "imports" : "similar items", from: second.startPosition.row, to: lastRow(run[run.length - 1]!), indentRow: second.startPosition.row });
       }
       run = [];
       key = "";
