@@ -1,5 +1,7 @@
 // Claude Code: ANTHROPIC_BASE_URL (env, and a `--settings` env block so a settings file cannot
-// re-point it), `--mcp-config` for headroom's MCP server. No file is touched.
+// re-point it), `--mcp-config` for headroom's MCP server. No file is touched. Claude Code's own cut
+// of big outputs (bashOutputMaxChars) is left alone: raised, it costs more through headroom
+// (scripts/bench/README.md, bench:wrap); a user's --settings raising it wins.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { appendFlags, envOnlyPlan, findBinaryFor, flagValue, homeOf, planEnv, requireBinary, trimSlash } from "./common.js";

@@ -1,7 +1,9 @@
 // Codex: `-c` overrides only (config.toml is read, never written). The user's active provider
 // keeps its id, auth and headers with only its base_url pointed at the proxy; the built-in
 // `openai` provider (which config cannot override) is replaced for the run by a `headroom`
-// provider with the same auth. `-c mcp_servers.headroom=...` registers the MCP server.
+// provider with the same auth. `-c mcp_servers.headroom=...` registers the MCP server. Codex's own
+// cut of big outputs (tool_output_token_limit) is left alone: raised, it costs more through headroom
+// (scripts/bench/README.md, bench:wrap).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { envOnlyPlan, findBinaryFor, flagValue, flagValues, hasFlag, homeOf, planEnv, requireBinary, trimSlash } from "./common.js";

@@ -2,6 +2,8 @@
 // the user's TYPE / WIRE_API / MODEL / keys kept; `--additional-mcp-config` for the MCP server.
 // Without a BYOK provider Copilot talks to GitHub's service with the GitHub sign-in: that cannot
 // be redirected without changing where requests go, so the plan says so and only adds the MCP.
+// COPILOT_LARGE_OUTPUT_THRESHOLD_BYTES is left as the user has it (raised thresholds cost more
+// through headroom: scripts/bench/README.md, bench:wrap).
 import { appendFlags, envOnlyPlan, findBinaryFor, planEnv, requireBinary, trimSlash } from "./common.js";
 import { proxyBaseFor } from "./codex.js";
 import type { Adapter, DiscoverOptions, Env, LaunchPlan, PrepareContext, Upstreams } from "./types.js";

@@ -66,6 +66,14 @@ describe("claude adapter", () => {
     expect(flagValues(other.args, ["--settings"])).toHaveLength(1);
   });
 
+  // bench:wrap (scripts/bench/README.md): a raised bashOutputMaxChars costs +17% billed input through wrap.
+  it("keeps Claude Code's own output cut; a user's raised bashOutputMaxChars reaches it unchanged", async () => {
+    const plan = await prepare(["-p", "hi"]);
+    expect(plan.args.join(" ")).not.toContain("bashOutputMaxChars");
+    const mine = JSON.stringify({ bashOutputMaxChars: 128000 });
+    expect(flagValues((await prepare(["-p", "hi", "--settings", mine])).args, ["--settings"])).toEqual([mine]);
+  });
+
   it("adds its --mcp-config beside the user's, after the prompt and before a `--`", async () => {
     const plan = await prepare(["fix it", "--mcp-config", "mine.json", "--", "-not-a-flag"]);
     const configs = flagValues(plan.args, ["--mcp-config"]);

@@ -89,6 +89,14 @@ describe("codex adapter", () => {
     expect(flagValues(plan.args, ["-c"]).filter((o) => o.startsWith("model_providers.corp.base_url"))).toEqual([mine[1]]);
   });
 
+  // bench:wrap (scripts/bench/README.md): a raised tool_output_token_limit costs +57% billed input through wrap.
+  it("keeps Codex's own output cut; a user's -c tool_output_token_limit reaches it unchanged", async () => {
+    const env = { ...sb.env, ...writeConfig(sb, USER_CONFIG) };
+    expect(flagValues((await prepare(["exec", "hi"], env)).args, ["-c"]).some((o) => o.startsWith("tool_output_token_limit"))).toBe(false);
+    const plan = await prepare(["-c", "tool_output_token_limit=10000", "exec", "hi"], env);
+    expect(flagValues(plan.args, ["-c"]).filter((o) => o.startsWith("tool_output_token_limit"))).toEqual(["tool_output_token_limit=10000"]);
+  });
+
   it("a local --oss model is left alone", async () => {
     const plan = await prepare(["--oss"], { ...sb.env, ...writeConfig(sb, "") });
     expect(plan.proxied).toBe(false);

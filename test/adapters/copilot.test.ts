@@ -55,6 +55,13 @@ describe("copilot adapter", () => {
     expect(flagValues(plan.args, ["--additional-mcp-config"])).toHaveLength(1);
   });
 
+  // bench:wrap (scripts/bench/README.md): raised thresholds cost more than the agents' own cut.
+  it("keeps Copilot's own large-output threshold, or the user's", async () => {
+    expect((await prepare({ ...sb.env, ...BYOK })).env.COPILOT_LARGE_OUTPUT_THRESHOLD_BYTES).toBeUndefined();
+    const mine = { ...sb.env, ...BYOK, COPILOT_LARGE_OUTPUT_THRESHOLD_BYTES: "131072" };
+    expect((await prepare(mine)).env.COPILOT_LARGE_OUTPUT_THRESHOLD_BYTES).toBe("131072");
+  });
+
   it("adds its MCP config beside the user's", async () => {
     const plan = await prepare({ ...sb.env, ...BYOK }, ["--additional-mcp-config", "@mine.json"]);
     const configs = flagValues(plan.args, ["--additional-mcp-config"]);
