@@ -5,6 +5,7 @@ import { compressMessages, type UnitStats } from "./pipeline/compress-messages.j
 import { compressUnit } from "./pipeline/compress-unit.js";
 import { buildQuery } from "./pipeline/query.js";
 import { proseScores } from "./pipeline/prose-scores.js";
+import { languageFromPath } from "./compressors/code-language.js";
 import type { ProseModel } from "./resources/prose-model.js";
 import { defaultStore } from "./ccr/default-store.js";
 import { retrieve as retrieveFromStore } from "./ccr/retrieve.js";
@@ -59,6 +60,8 @@ export async function compress<T>(messages: readonly T[], options: CompressOptio
 export interface CompressTextOptions {
   readonly query?: string;
   readonly kind?: ContentKind;
+  /** The file the content came from: a source file's language (from its extension) selects the code compressor. */
+  readonly path?: string;
   readonly model?: string;
   readonly store?: Store | false;
   /** The optional prose model (loadProseModel): prose is then compressed by its word scores. */
@@ -88,11 +91,12 @@ export interface CompressTextResult {
 export async function compressText(text: string, options: CompressTextOptions = {}): Promise<CompressTextResult> {
   const model = options.model ?? "gpt-4o";
   const store = resolveStore(options.store);
-  const scores = store !== null && (options.kind === undefined || options.kind === "prose") ? await proseScores(text, options.proseModel) : undefined;
+  const language = options.path !== undefined && (options.kind === undefined || options.kind === "code") ? languageFromPath(options.path) : undefined;
+  const scores = store !== null && language === undefined && (options.kind === undefined || options.kind === "prose") ? await proseScores(text, options.proseModel) : undefined;
   const outcome = compressUnit(text, {
     query: buildQuery(options.query ?? ""),
     losslessOnly: store === null,
-    ...(options.kind ? { kind: options.kind } : {}),
+    ...(language ? { kind: "code" as const, language } : options.kind ? { kind: options.kind } : {}),
     ...(scores ? { wordKeepProbabilities: scores } : {}),
   });
   if (store && outcome.omissions.length > 0) store.put(text, { kind: outcome.kind });

@@ -31,7 +31,7 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
   const store = await openStore();
   await loadGrammars();
   const proseModel = await loadConfiguredProseModel(await resolveSettings({}), (line) => process.stderr.write(`${line}\n`));
-  const result = await compressText(text, { store, ...(options.query ? { query: options.query } : {}), ...(kind ? { kind } : {}), ...(proseModel ? { proseModel } : {}) });
+  const result = await compressText(text, { store, ...(options.query ? { query: options.query } : {}), ...(kind ? { kind } : {}), ...(options.file && options.file !== "-" ? { path: options.file } : {}), ...(proseModel ? { proseModel } : {}) });
   if (options.json) printJson(result);
   else process.stdout.write(result.text);
   return 0;

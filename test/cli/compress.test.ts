@@ -1,4 +1,6 @@
 // `headroom compress` and `headroom retrieve` as a user runs them, in child processes.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseMarkers } from "../../src/ccr/marker.js";
 import { realOutputs } from "../support/fixtures.js";
@@ -46,6 +48,18 @@ describe("headroom compress", () => {
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toMatch(/prose model in \/nonexistent\/prose-model was not loaded/);
     expect(parseMarkers(result.stdout).length).toBeGreaterThan(0);
+  });
+
+  it("takes a source file's language from its path: the code compressor elides bodies, the original comes back by hash", async () => {
+    const home = tempHome();
+    const file = join(import.meta.dirname, "..", "fixtures", "code", "python", "textwrap.py");
+    const result = await runCli(["compress", file, "--json"], { home });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const json = JSON.parse(result.stdout) as { kind: string; text: string; hashes: string[] };
+    expect(json.kind).toBe("code");
+    expect(json.text).toMatch(/# \[\d+ lines omitted: .*body of/);
+    const retrieved = await runCli(["retrieve", json.hashes[0]!], { home });
+    expect(retrieved.stdout).toBe(readFileSync(file, "utf8"));
   });
 
   it("gives the same bytes in two separate processes (deterministic across restarts)", async () => {
