@@ -127,6 +127,8 @@ function contextFor(text: string, language: CodeLanguage, query = ""): CompressC
 interface LanguageRow {
   language: CodeLanguage;
   files: number;
+  /** Header files (.h, .hh, .hpp, .pyi): declarations with no bodies to elide, counted apart too. */
+  headers: { files: number; tokensBefore: number; tokensAfter: number };
   tokensBefore: number;
   tokensAfter: number;
   reductionPct: number;
@@ -155,17 +157,28 @@ function queryCheck(source: Source, markerDetail: string, lines: readonly string
   return asked === null || asked.text.includes(body);
 }
 
+const HEADER_RE = /\.(?:h|hh|hpp|hxx|pyi)$/i;
+
+function pct(before: number, after: number): number {
+  return before ? 100 * (1 - after / before) : 0;
+}
+
 function measure(sources: Map<CodeLanguage, Source[]>, count: (text: string) => number): LanguageRow[] {
   const rows: LanguageRow[] = [];
   for (const language of CODE_LANGUAGES) {
     const files = sources.get(language) ?? [];
-    const row: LanguageRow = { language, files: files.length, tokensBefore: 0, tokensAfter: 0, reductionPct: 0, compressed: 0, fallbacks: 0, fallbackPct: 0, nothingToElide: 0, detectedAsCode: 0, queryChecks: 0, queryKept: 0, queryMisses: [] };
+    const row: LanguageRow = { language, files: files.length, headers: { files: 0, tokensBefore: 0, tokensAfter: 0 }, tokensBefore: 0, tokensAfter: 0, reductionPct: 0, compressed: 0, fallbacks: 0, fallbackPct: 0, nothingToElide: 0, detectedAsCode: 0, queryChecks: 0, queryKept: 0, queryMisses: [] };
     for (const source of files) {
       const before = count(source.text);
       const outcome = codeOutcome(source.text, contextFor(source.text, language));
       const after = outcome.result ? count(outcome.result.text) : before;
       row.tokensBefore += before;
       row.tokensAfter += Math.min(before, after);
+      if (HEADER_RE.test(source.path)) {
+        row.headers.files++;
+        row.headers.tokensBefore += before;
+        row.headers.tokensAfter += Math.min(before, after);
+      }
       if (outcome.result) row.compressed++;
       if (outcome.declined === "output did not re-parse") row.fallbacks++;
       if (outcome.declined === "nothing to elide") row.nothingToElide++;
@@ -247,13 +260,18 @@ async function main(): Promise<void> {
     const count = await loadCounter("gpt-4o");
     const sources = collect(roots);
     const rows = measure(sources, count);
-    const total = rows.reduce((acc, r) => ({ files: acc.files + r.files, before: acc.before + r.tokensBefore, after: acc.after + r.tokensAfter, fallbacks: acc.fallbacks + r.fallbacks, checks: acc.checks + r.queryChecks, kept: acc.kept + r.queryKept }), { files: 0, before: 0, after: 0, fallbacks: 0, checks: 0, kept: 0 });
+    const total = rows.reduce(
+      (acc, r) => ({ files: acc.files + r.files, before: acc.before + r.tokensBefore, after: acc.after + r.tokensAfter, fallbacks: acc.fallbacks + r.fallbacks, checks: acc.checks + r.queryChecks, kept: acc.kept + r.queryKept, hFiles: acc.hFiles + r.headers.files, hBefore: acc.hBefore + r.headers.tokensBefore, hAfter: acc.hAfter + r.headers.tokensAfter }),
+      { files: 0, before: 0, after: 0, fallbacks: 0, checks: 0, kept: 0, hFiles: 0, hBefore: 0, hAfter: 0 },
+    );
     const time = timing(sources);
     const loads = grammarLoads();
     const missing = rows.filter((r) => r.files === 0).map((r) => r.language);
     const summary = {
       files: total.files,
-      reductionPct: total.before ? 100 * (1 - total.after / total.before) : 0,
+      reductionPct: pct(total.before, total.after),
+      sources: { files: total.files - total.hFiles, reductionPct: pct(total.before - total.hBefore, total.after - total.hAfter) },
+      headers: { files: total.hFiles, reductionPct: pct(total.hBefore, total.hAfter) },
       fallbackPct: total.files ? (100 * total.fallbacks) / total.files : 0,
       queryKeptPct: total.checks ? (100 * total.kept) / total.checks : 100,
     };
@@ -269,6 +287,15 @@ async function main(): Promise<void> {
       );
     }
     console.log(`\nall: ${summary.files} files, reduction ${summary.reductionPct.toFixed(1)}% (target >= 60%), fallback ${summary.fallbackPct.toFixed(2)}% (target <= 2%), query kept the named body in ${summary.queryKeptPct.toFixed(1)}% (target 100%)`);
+    console.log(`  source files: ${summary.sources.files}, reduction ${summary.sources.reductionPct.toFixed(1)}%; header files (.h .hh .hpp .pyi): ${summary.headers.files}, reduction ${summary.headers.reductionPct.toFixed(1)}%`);
+    console.log("\nsource and header files apart:");
+    for (const r of rows) {
+      if (r.files === 0) continue;
+      const sourceFiles = r.files - r.headers.files;
+      const source = sourceFiles ? `${String(sourceFiles).padStart(4)} source files ${pct(r.tokensBefore - r.headers.tokensBefore, r.tokensAfter - r.headers.tokensAfter).toFixed(1).padStart(5)}%` : " ".repeat(30);
+      const header = r.headers.files ? `   ${String(r.headers.files).padStart(4)} header files ${pct(r.headers.tokensBefore, r.headers.tokensAfter).toFixed(1).padStart(5)}%` : "";
+      console.log(`  ${r.language.padEnd(12)} ${source}${header}`);
+    }
     for (const r of rows) for (const miss of r.queryMisses.slice(0, 5)) console.log(`  query miss: ${miss}`);
     console.log(`no real files found for: ${missing.length ? missing.join(", ") : "none"}`);
     console.log(`\n~1000-line files (800-1300 lines): ${time.files} files, p50 ${time.p50Ms.toFixed(1)} ms per compression (target <= 20 ms)`);

@@ -141,9 +141,41 @@ function classifyLines(all: readonly string[], text: string): ContentKind {
   if ((dirs > 0 && dirs + bare >= 0.8) || (bare >= 0.9 && lines.length >= 3)) return "listing";
   if (log >= 0.3) return "log";
   if (isDebianProse(lines)) return "prose";
-  if (ratio(lines, CODE_RE) >= 0.35) return "code";
+  if (codeRatio(lines) >= 0.35) return "code";
   if (isProse(lines) || isLicenceText(lines)) return "prose";
   return "text";
+}
+
+// Code shapes CODE_RE misses, each rare in prose and logs: preprocessor lines, a call or an
+// assignment opening a line, a line left open by a bracket, a table row (`('A', 1),`), a
+// `key: value,` field, Python's bare statements.
+const CODE_MORE_RE =
+  /^\s*(?:#\s*(?:define|undef|ifn?def|if|elif|else|endif|pragma|error)\b|[\w.$]+!?\(|[A-Za-z_][\w.]*(?:\[[^\]]*\])?\s+(?::=|[-+*|&]?=)\s*\S|["'(\[{].*[)\]}"'],\s*$|[\w"'$-]+\s*:\s*\S.*,\s*$|(?:pass|break|continue|raise|yield|assert|with)\b|[\w$]+,\s*$|(?:'[^']*'|"[^"]*"|\d[\w.]*),?\s+(?:#|\/\/))|[(\[]\s*$/;
+
+const BLOCK_OPEN_RE = /^\s*\/\*/;
+const PYTHON_RE = /^(?:import \w|from [\w.]+ import |def \w+\(|class \w+[(:])/;
+
+// Share of code-like lines among the lines outside /* ... */ blocks and Python triple-quoted
+// strings: a long licence header or docstring says nothing either way.
+function codeRatio(lines: readonly string[]): number {
+  let hits = 0;
+  let inBlock = false;
+  let inString = false;
+  let comments = 0;
+  // Docstrings only where Python is written (licences quote with """ too).
+  const python = lines.some((line) => PYTHON_RE.test(line));
+  for (const line of lines) {
+    // A comment opening its line: a glob (`src/*`) or a URL mid-line opens nothing.
+    const opens = BLOCK_OPEN_RE.test(line);
+    const quotes = python && line.includes('"""') ? line.split('"""').length - 1 : 0;
+    if (inBlock || inString || opens || quotes > 0) comments++;
+    else if (CODE_RE.test(line) || CODE_MORE_RE.test(line)) hits++;
+    if (opens) inBlock = line.lastIndexOf("*/") < line.lastIndexOf("/*");
+    else if (inBlock && line.includes("*/")) inBlock = false;
+    if (quotes % 2 === 1) inString = !inString;
+  }
+  const counted = lines.length - comments;
+  return counted === 0 ? 0 : hits / counted;
 }
 
 // Debian changelogs ("pkg (1.2-3) unstable; urgency=medium" ... " -- Name <mail>  date"),

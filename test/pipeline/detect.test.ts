@@ -143,3 +143,25 @@ describe("splitSections", () => {
     expect(splitSections(text)).toEqual([{ kind: "log", text }]);
   });
 });
+
+describe("detectKind on source files the line shapes used to miss", () => {
+  const licence = ["/*", ...Array.from({ length: 30 }, (_, i) => `Permission is granted to use line ${i} of this software, provided that the notice stays.`), "*/"];
+
+  it("reads a header of #defines under a long licence comment as code", () => {
+    const defines = Array.from({ length: 12 }, (_, i) => `#define MDIO_MMD_${i}\t\t${i}\t/* unit ${i} */`);
+    expect(detectKind([...licence, "#ifndef MDIO_H", "#define MDIO_H", ...defines, "#endif"].join("\n"))).toBe("code");
+  });
+
+  it("reads a table of macro calls and of literal rows as code", () => {
+    const rust = Array.from({ length: 20 }, (_, i) => `mat!(match_basic_${i}, r"a${i}", r"xa${i}", Some((1, 2)));`);
+    expect(detectKind(rust.join("\n"))).toBe("code");
+    const python = ["import codecs", "", "decoding_table = (", ...Array.from({ length: 30 }, (_, i) => `    '\\x${i.toString(16).padStart(2, "0")}'     #  0x${i} -> CONTROL`), ")"];
+    expect(detectKind(python.join("\n"))).toBe("code");
+  });
+
+  it("still reads a licence that quotes with triple quotes, and a comment-wrapped notice, as not code", () => {
+    const quoted = Array.from({ length: 20 }, (_, i) => (i % 5 === 0 ? '"""' : `The software is provided as is, without warranty of any kind, clause ${i}.`));
+    expect(detectKind(quoted.join("\n"))).not.toBe("code");
+    expect(detectKind([...licence, "", "Notices for third party software follow, one per paragraph.", "See each licence for terms."].join("\n"))).not.toBe("code");
+  });
+});
