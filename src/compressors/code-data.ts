@@ -8,7 +8,7 @@ import type { NodeIndex } from "./code-syntax.js";
 import type { CodeLanguage } from "./types.js";
 
 export const LITERAL_TYPES: Readonly<Record<CodeLanguage, readonly string[]>> = {
-  python: ["list", "dictionary", "set", "tuple"],
+  python: ["list", "dictionary", "set", "tuple", "concatenated_string"],
   javascript: ["array", "object"],
   typescript: ["array", "object"],
   tsx: ["array", "object"],
