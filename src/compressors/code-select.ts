@@ -82,8 +82,15 @@ export function chooseElisions(
     for (const b of bodies) if (!restored.has(b)) chosen.push(...b.parts);
   } else for (const b of bodies) chosen.push(...b.parts);
 
+  // Data, imports and comments that hold something the query names stay (a constant, a table key).
+  const names = context.query.entities.filter((entity) => entity.length >= 3);
+  const mentioned = (e: Elision) => {
+    if (names.length === 0) return false;
+    for (let row = e.from; row <= e.to; row++) if (names.some((entity) => (lines[row] ?? "").includes(entity))) return true;
+    return false;
+  };
   for (const group of [others.data, others.comments]) {
-    const taken = group.filter((e) => free(e) && pays(e));
+    const taken = group.filter((e) => free(e) && pays(e) && !mentioned(e));
     for (const e of taken) cover(e.from, e.to);
     chosen.push(...taken);
   }

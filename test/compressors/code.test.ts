@@ -110,6 +110,30 @@ describe("the query", () => {
   });
 });
 
+describe("data, imports and runs of like items", () => {
+  const table = ["import os", "", "TABLE = {", ...Array.from({ length: 30 }, (_, i) => `    "entry_key_${i}": ${i * 7},  # weight of entry ${i}`), "}", "", "def main():", "    return TABLE", ""].join("\n");
+
+  it("elides the inside of a large literal behind one marker, opening and closing lines kept", () => {
+    const result = compress({ text: table, language: "python" })!;
+    expect(result.text).toContain("TABLE = {\n    # [30 lines omitted: data, lines 4-33");
+    expect(result.text).toMatch(/\]\n}\n/);
+    expect(errorsIn("python", result.text)).toBe(0);
+  });
+
+  it("keeps a literal that holds what the query names", () => {
+    const result = compress({ text: table, language: "python" }, "why is entry_key_17 weighted so?");
+    expect(result?.text ?? table).toContain('    "entry_key_17": 119,  # weight of entry 17');
+  });
+
+  it("keeps the first of a run of like calls and marks the rest", () => {
+    const rust = Array.from({ length: 12 }, (_, i) => `mat!(match_basic_${i}, r"a${i}b", r"xxa${i}b", Some((2, ${4 + String(i).length})));`).join("\n") + "\n";
+    const result = compress({ text: rust, language: "rust" })!;
+    const lines = result.text.split("\n");
+    expect(lines[0]).toBe(rust.split("\n")[0]);
+    expect(lines[1]).toMatch(/^\/\/ \[11 lines omitted: similar items, lines 2-12 · /);
+  });
+});
+
 describe("line-numbered reads", () => {
   const fixture = FIXTURES.find((f) => f.name === "go/scan.go")!;
   const numbered = fixture.text
