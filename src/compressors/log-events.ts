@@ -3,6 +3,7 @@
 // (see log-fields.ts). The rule itself is documented at the top of log.ts.
 import { stripAnsi, type LineRun } from "./fold.js";
 import { foldDetail, lineFields, type Field, type FieldValues } from "./log-fields.js";
+import { templateDetail, type TemplateRow } from "./log-templates.js";
 
 /** One error or warning line that may fold with the other occurrences of its event. */
 export interface EventCandidate {
@@ -18,6 +19,8 @@ export interface EventCandidate {
   readonly exempt: boolean;
   /** A duration outlier: kept verbatim when outliers are a minority of the event's occurrences. */
   readonly anomaly: boolean;
+  /** A template line (log-templates.ts): its slot values, all listed in the marker. */
+  readonly slots?: readonly string[];
 }
 
 export interface EventFold {
@@ -75,6 +78,7 @@ function planGroup(
 ): { fold: EventFold; members: number[] } | undefined {
   const head = group[0];
   if (!head) return undefined;
+  if (head.slots) return planTemplate(runs, lines, group);
   const fieldsOf = (c: EventCandidate) => lineFields(stripAnsi(lines[runs[c.run]?.start ?? 0] ?? ""), c.json);
   const headFields = fieldsOf(head);
   if (!headFields) return undefined;
@@ -122,6 +126,35 @@ function planGroup(
   if (!detail) return undefined;
   const unit = `similar ${head.error ? "error" : "warning"} ${head.record ? "records" : "lines"}`;
   return { fold: { first: head.run, count, unit, detail }, members: middle.map((m) => m.c.run) };
+}
+
+// A template fold lists every omitted line's values (lossless), so it has no length cap; it is made
+// only when the marker is at most half of what it replaces.
+function planTemplate(
+  runs: readonly LineRun[],
+  lines: readonly string[],
+  group: readonly EventCandidate[],
+): { fold: EventFold; members: number[] } | undefined {
+  const head = group[0];
+  if (!head) return undefined;
+  const rare = (count: number) => count * 2 < group.length;
+  const byQuery = rare(group.filter((c) => c.exempt).length);
+  const middle = group.slice(1, -1).filter((c) => !(byQuery && c.exempt));
+  if (middle.length === 0) return undefined;
+  let count = 0;
+  let replaced = 0;
+  const rows: TemplateRow[] = [];
+  for (const c of middle) {
+    const run = runs[c.run];
+    const n = run?.count ?? 1;
+    count += n;
+    replaced += ((lines[run?.start ?? 0] ?? "").length + 1) * n;
+    rows.push({ slots: c.slots ?? [], count: n });
+  }
+  const detail = templateDetail(group.map((c) => c.slots ?? []), rows);
+  if (!detail || detail.length + MARKER_FRAME > replaced / 2) return undefined;
+  const unit = `similar ${head.error ? "error" : "warning"} lines`;
+  return { fold: { first: head.run, count, unit, detail }, members: middle.map((c) => c.run) };
 }
 
 function aligned(a: readonly Field[], b: readonly Field[]): boolean {

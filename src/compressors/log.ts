@@ -33,6 +33,7 @@ import {
   toRuns,
 } from "./fold.js";
 import { planEventFolds, type EventCandidate, type EventFold } from "./log-events.js";
+import { templateOf } from "./log-templates.js";
 import { durationOutliers, isJsonLine, parseRecord, skipString, SEVERITY_ERROR, SEVERITY_NONE, SEVERITY_NOTICE, SEVERITY_WARNING, type LogRecord } from "./log-records.js";
 import type { CompressContext, CompressResult, Compressor, Query } from "./types.js";
 
@@ -284,6 +285,10 @@ export const compressLog: Compressor = (text: string, context: CompressContext):
   return result;
 };
 
+// A summary that counts (tests, errors, an exit status) is never a template line, whatever its words.
+const COUNT_SUMMARY_RE =
+  /\b\d+ (?:passed|failed|skipped|passing|failing|pending|todo|tests?|suites?|errors?|warnings?|problems?)\b|^\s*(?:Tests?|Test Files|Test Suites|Snapshots|Ran \d+)\b|\bexit(?:ed)?(?: with)? (?:code|status)\b|^\[exit \d+\]|test result:/i;
+
 const STACK_FIELD_RE = /"(?:stack|stacktrace|stack_trace|errorstack|traceback)"\s*:\s*"/i;
 
 // Error and warning lines that may fold with other occurrences of their event (see the top).
@@ -302,7 +307,15 @@ function eventCandidates(
     const line = lines[starts[i] ?? 0] ?? "";
     const record = records[i];
     const structured = record !== undefined && record.severity !== SEVERITY_NONE;
-    if (!structured && !hasInstanceId(line)) continue;
+    // A line without a clock time or an id folds only with lines of its template (log-templates.ts);
+    // one the query names, or a counting summary, stays verbatim.
+    let template: ReturnType<typeof templateOf>;
+    if (!structured && !hasInstanceId(line)) {
+      const plain = stripAnsi(line);
+      if (f & LINE_QUERY || COUNT_SUMMARY_RE.test(plain)) continue;
+      template = templateOf(plain);
+      if (!template) continue;
+    }
     const json = structured && isJsonLine(line);
     // The same event has the same stack: a JSON record's stack field, or the stack lines below it.
     let stack = "";
@@ -315,7 +328,8 @@ function eventCandidates(
     const error = (f & LINE_ERROR) !== 0;
     out.push({
       run: i,
-      key: `${error ? "e" : "w"}${signatures[i] ?? 0}\u0001${stack}`,
+      key: template ? `t${error ? "e" : "w"}\u0001${template.key}\u0001${stack}` : `${error ? "e" : "w"}${signatures[i] ?? 0}\u0001${stack}`,
+      ...(template ? { slots: template.slots } : {}),
       json,
       record: structured,
       error,

@@ -7,6 +7,7 @@ import { buildQuery } from "../../src/pipeline/query.js";
 import { contextFor, runCompressorContract } from "./contract.js";
 import { fixtures, readFixture } from "./fixtures.js";
 import { accountedLines, unfoldRepeats } from "./line-checks.js";
+import { expandTemplateFold, isTemplateDetail, templateKey } from "./log-template-checks.js";
 
 const all = fixtures("log");
 runCompressorContract("log", compressLog, all);
@@ -74,7 +75,11 @@ function checkErrorFolds(text: string, out: string): void {
   const verbatim = outLines.filter((l) => parseMarkers(l).length === 0);
   const important = lines.filter(isErrorLine);
   const shownEvents = new Set(verbatim.map(eventOf));
-  for (const line of important) expect(shownEvents.has(eventOf(line)), `no verbatim line of: ${line.slice(0, 120)}`).toBe(true);
+  const shownTemplates = new Set(verbatim.map(templateKey));
+  for (const line of important) {
+    const shown = shownEvents.has(eventOf(line)) || shownTemplates.has(templateKey(line));
+    expect(shown, `no verbatim line of: ${line.slice(0, 120)}`).toBe(true);
+  }
 
   let folded = 0;
   for (let j = 0; j < outLines.length; j++) {
@@ -82,7 +87,22 @@ function checkErrorFolds(text: string, out: string): void {
     if (!marker || !isFold(marker)) continue;
     let h = j - 1;
     while (h > 0 && classifyLine(outLines[h] ?? "") & LINE_STACK) h--;
-    const event = eventOf(outLines[h] ?? "");
+    const above = outLines[h] ?? "";
+    if (isTemplateDetail(marker.detail)) {
+      // Lines of one template: the marker rebuilds exactly the ones not shown, in order.
+      const key = templateKey(above);
+      const remaining = [...verbatim];
+      const hidden = important.filter((l) => {
+        if (templateKey(l) !== key) return false;
+        const at = remaining.indexOf(l);
+        if (at >= 0) remaining.splice(at, 1);
+        return at < 0;
+      });
+      expect(expandTemplateFold(above, marker.detail ?? ""), `rebuilt from ${outLines[j]}`).toEqual(hidden);
+      folded += marker.count;
+      continue;
+    }
+    const event = eventOf(above);
     const members = important.filter((l) => eventOf(l) === event);
     const remaining = [...verbatim];
     const hidden = members.filter((l) => {
@@ -124,7 +144,10 @@ describe("log compressor", () => {
       it("keeps an error or warning that occurs once or twice verbatim", () => {
         const important = text.split("\n").filter(isErrorLine);
         for (const line of important) {
-          if (important.filter((l) => eventOf(l) === eventOf(line)).length <= 2) expect(shown.has(line), `dropped: ${line.slice(0, 100)}`).toBe(true);
+          const rare = (same: (l: string) => boolean) => important.filter(same).length <= 2;
+          const template = templateKey(line);
+          const once = rare((l) => eventOf(l) === eventOf(line)) && (template === undefined || rare((l) => templateKey(l) === template));
+          if (once) expect(shown.has(line), `dropped: ${line.slice(0, 100)}`).toBe(true);
         }
       });
 
