@@ -20,6 +20,9 @@
 // matches the query, or is a duration outlier, stays verbatim when few occurrences are like it. Stack
 // traces identical to one shown are dropped with their own marker, as before. Errors that occur once
 // or twice stay verbatim. (log-events.ts plans the folds, log-fields.ts reads and summarizes values.)
+// Error lines with no clock time or id (npm ls, tsc, pytest FAILED lines) fold by template instead:
+// the same words, differing only in value-like slots, and the marker lists every omitted line's
+// values losslessly (log-templates.ts); a line the query names or a counting summary never folds.
 import { estimateTokens } from "../pipeline/budget.js";
 import {
   emitRuns,
