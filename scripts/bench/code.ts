@@ -4,9 +4,9 @@
 // (target: always). Also the p50 time to compress a ~1000-line file with grammars loaded (target
 // <= 20 ms) and each grammar's load time in a fresh process (target <= 100 ms).
 //
-//   node --import tsx scripts/bench/code.ts [--json] [--per-language N] [--dir PATH]...
+//   node --import tsx scripts/bench/code.ts [--json] [--files] [--per-language N] [--dir PATH]... [--only-dirs]
 //
-// Searched: ./node_modules, /usr/lib/python3*, /usr/include, Go and Cargo source trees under
+// Searched: ./node_modules, /usr/lib/python3*, /usr/include, Go trees (go, go-1.19) and Cargo sources under
 // /usr/share and /usr/lib, ~/.cargo/registry, JDK src.zip (a few packages unzipped to a temp dir),
 // plus every --dir and the colon-separated HEADROOM_BENCH_CODE_DIRS.
 import { spawnSync } from "node:child_process";
@@ -27,6 +27,10 @@ import { p50 } from "./lib.js";
 
 const args = process.argv.slice(2);
 const JSON_OUT = args.includes("--json");
+/** --files: one line per file (language, tokens before and after, outcome, path) before the table. */
+const PER_FILE = args.includes("--files");
+/** --only-dirs: measure only the --dir trees (one corpus on its own, e.g. a generated SDK). */
+const ONLY_DIRS = args.includes("--only-dirs");
 const PER_LANGUAGE = Number(valueOf("--per-language") ?? 40);
 const MIN_BYTES = 1_500;
 const MAX_BYTES = 300_000;
@@ -41,6 +45,10 @@ function extraDirs(): string[] {
   args.forEach((arg, i) => arg === "--dir" && args[i + 1] && dirs.push(args[i + 1]!));
   for (const dir of (process.env.HEADROOM_BENCH_CODE_DIRS ?? "").split(":")) if (dir) dirs.push(dir);
   return dirs;
+}
+
+function isGoTree(dir: string): boolean {
+  return /\/go(?:lang)?(?:-[\d.]+)?$/.test(dir);
 }
 
 function globDirs(parent: string, prefix: string): string[] {
@@ -174,6 +182,7 @@ function measure(sources: Map<CodeLanguage, Source[]>, count: (text: string) => 
       const after = outcome.result ? count(outcome.result.text) : before;
       row.tokensBefore += before;
       row.tokensAfter += Math.min(before, after);
+      if (PER_FILE) console.log(`${language}\t${before}\t${Math.min(before, after)}\t${outcome.declined ?? "compressed"}\t${source.path}`);
       if (HEADER_RE.test(source.path)) {
         row.headers.files++;
         row.headers.tokensBefore += before;
@@ -244,12 +253,13 @@ function grammarLoads(): { language: string; initMs: number; loadMs: number; err
 async function main(): Promise<void> {
   const java = jdkSources();
   const home = homedir();
-  const roots = [
+  const roots = ONLY_DIRS ? extraDirs() : [
     join(process.cwd(), "node_modules"),
     ...globDirs("/usr/lib", "python3"),
     "/usr/include",
-    ...globDirs("/usr/share", "go"),
-    ...globDirs("/usr/lib", "go"),
+    // Go toolchains (go, go-1.19, golang-1.19), not every name starting "go" (google-cloud-sdk).
+    ...globDirs("/usr/share", "go").filter(isGoTree),
+    ...globDirs("/usr/lib", "go").filter(isGoTree),
     "/usr/share/cargo/registry",
     join(home, ".cargo", "registry", "src"),
     ...(java.dir ? [java.dir] : []),

@@ -1,5 +1,5 @@
-// Large data outside function bodies (lookup tables, object literals, array initialisers) and runs
-// of imports: the rows inside the literal (or after the first import) are elided behind one marker,
+// Large data outside function bodies (lookup tables, object literals, array initialisers, the
+// arguments of long calls) and runs of imports: the rows inside the literal (or after the first import) are elided behind one marker,
 // the opening and closing lines stay. Only whole rows that hold whole elements go, so what is left
 // still parses (the compressor checks that anyway).
 import type { Node, Tree } from "web-tree-sitter";
@@ -8,16 +8,19 @@ import type { NodeIndex } from "./code-syntax.js";
 import type { CodeLanguage } from "./types.js";
 
 export const LITERAL_TYPES: Readonly<Record<CodeLanguage, readonly string[]>> = {
-  python: ["list", "dictionary", "set", "tuple", "concatenated_string"],
-  javascript: ["array", "object"],
-  typescript: ["array", "object"],
-  tsx: ["array", "object"],
-  go: ["literal_value"],
-  rust: ["array_expression"],
-  java: ["array_initializer"],
-  c: ["initializer_list"],
-  cpp: ["initializer_list"],
+  python: ["list", "dictionary", "set", "tuple", "concatenated_string", "argument_list"],
+  javascript: ["array", "object", "arguments"],
+  typescript: ["array", "object", "arguments"],
+  tsx: ["array", "object", "arguments"],
+  go: ["literal_value", "argument_list"],
+  rust: ["array_expression", "arguments"],
+  java: ["array_initializer", "argument_list"],
+  c: ["initializer_list", "argument_list"],
+  cpp: ["initializer_list", "argument_list"],
 };
+
+// The arguments of a long call (a generated client's `ApiMethodInfo(...)`, a configuration call).
+const ARGUMENTS = new Set(["arguments", "argument_list"]);
 
 const IMPORT_TYPES: Readonly<Record<CodeLanguage, readonly string[]>> = {
   python: ["import_statement", "import_from_statement", "future_import_statement"],
@@ -49,7 +52,7 @@ export function dataElisions(tree: Tree, index: NodeIndex, language: CodeLanguag
     if (index.holds(node, functionTypes)) continue;
     const rows = innerRows(node);
     if (!rows) continue;
-    found.push({ label: "data", from: rows[0], to: rows[1], indentRow: rows[0] });
+    found.push({ label: ARGUMENTS.has(node.type) ? "arguments" : "data", from: rows[0], to: rows[1], indentRow: rows[0] });
     taken = node.endPosition.row;
   }
   found.push(...importRuns(tree, language), ...similarRuns(tree, index, functionTypes));
@@ -113,8 +116,9 @@ function lastRow(node: Node): number {
 // Where runs of like items are looked for: the file, and the blocks headers wrap declarations in.
 export const CONTAINERS = ["preproc_ifdef", "preproc_if", "preproc_else", "preproc_elif", "declaration_list", "linkage_specification"];
 const SKIPPED = new Set([...COMMENTS, "attribute_item"]);
-/** A run of like items is elided only from this many items on. */
+/** A run of like items is elided only from this many items on, each at most this many rows. */
 const MIN_RUN = 4;
+const MAX_ITEM_ROWS = 10;
 
 // Runs of like items next to each other (a table written as `#define`s, `mat!(...)` test cases,
 // `add(...)` calls): the first stays to show the shape, the rest go behind one marker.
@@ -138,7 +142,8 @@ function similarRuns(tree: Tree, index: NodeIndex, functionTypes: readonly strin
     for (const child of container.namedChildren) {
       if (!child) continue;
       if (SKIPPED.has(child.type)) continue;
-      const itemKey = keyOf(child);
+      // A big item (a whole table assigned to a name) is data of its own, not one of a run.
+      const itemKey = lastRow(child) - child.startPosition.row < MAX_ITEM_ROWS ? keyOf(child) : undefined;
       const previous = run[run.length - 1];
       // Items must own their rows: one sharing a row with the one before ends the run.
       if (itemKey !== undefined && itemKey === key && previous && child.startPosition.row > lastRow(previous)) run.push(child);

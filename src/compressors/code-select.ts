@@ -90,9 +90,12 @@ export function chooseElisions(
     return false;
   };
   for (const group of [others.data, others.comments]) {
-    const taken = group.filter((e) => free(e) && pays(e) && !mentioned(e));
-    for (const e of taken) cover(e.from, e.to);
-    chosen.push(...taken);
+    // One at a time: candidates of one group may overlap each other (a run of assignments and the literal in one of them).
+    for (const e of group) {
+      if (!free(e) || !pays(e) || mentioned(e)) continue;
+      cover(e.from, e.to);
+      chosen.push(e);
+    }
   }
   return chosen.sort((a, b) => a.from - b.from);
 }

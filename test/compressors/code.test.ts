@@ -68,7 +68,7 @@ describe("code compressor on real files", () => {
         for (const line of result!.text.split("\n")) {
           if (parseMarkers(line).length === 0) continue;
           expect(line).toMatch(comment);
-          expect(parseMarkers(line)[0]?.detail).toMatch(/^(?:body of .+|comment|docstring|data|imports|similar items)(?:, (?:body of .+|comment|docstring|data|imports|similar items))*, lines \d+-\d+$/);
+          expect(parseMarkers(line)[0]?.detail).toMatch(/^(?:body of .+|comment|docstring|data|arguments|imports|similar items)(?:, (?:body of .+|comment|docstring|data|arguments|imports|similar items))*, lines \d+-\d+$/);
         }
       });
 
