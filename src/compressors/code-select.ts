@@ -1,8 +1,10 @@
 // Which rows of a parsed file the code compressor leaves out: function bodies (unless the query
-// names the function, or it is among the most referenced and the budget allows), data literals,
-// import runs and long comments; each only where its marker costs less than what it removes.
+// names the function, or it is among the most referenced and the budget allows), runs of short
+// functions, data literals, import runs and long comments; each only where its marker costs less
+// than what it removes.
 import type { Elision } from "./code-comments.js";
 import { nameOf, type FunctionBody } from "./code-functions.js";
+import { shortFunctionRuns } from "./code-short-runs.js";
 import type { CodeLanguage, CompressContext, Query } from "./types.js";
 
 /** A function whose nested functions (this many at least) fill this share of its body is opened up, not elided whole (IIFEs, describe blocks). */
@@ -59,7 +61,9 @@ export function chooseElisions(
     const parts = bodyParts(fn, language, lines).filter(pays);
     cover(fn.fromRow, fn.toRow);
     if (parts.length > 0) bodies.push({ parts, fn });
+    else short.push(fn);
   };
+  const short: FunctionBody[] = [];
   roots.forEach(visit);
 
   // Most referenced bodies come back whole while the output fits the budget (ties: earlier first).
@@ -81,6 +85,12 @@ export function chooseElisions(
     }
     for (const b of bodies) if (!restored.has(b)) chosen.push(...b.parts);
   } else for (const b of bodies) chosen.push(...b.parts);
+
+  for (const run of shortFunctionRuns(short, lines, language)) {
+    if (!pays(run)) continue;
+    cover(run.from, run.to);
+    chosen.push(run);
+  }
 
   // Data, imports and comments that hold something the query names stay (a constant, a table key).
   const names = context.query.entities.filter((entity) => entity.length >= 3);

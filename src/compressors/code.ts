@@ -18,7 +18,7 @@ import { joinNumbered, splitLineNumbers } from "./line-numbers.js";
 import type { CodeLanguage, CompressContext, CompressResult, Compressor, Omission } from "./types.js";
 
 /** Elisions of rows inside expressions: the first to go when the output does not re-parse. */
-const RISKY = new Set(["data", "arguments", "imports", "similar items"]);
+const RISKY = new Set(["data", "arguments", "imports", "similar items", "short functions"]);
 
 /** Inputs above this size are left to the text compressor (parsing cost, worker time budget). */
 const MAX_CHARS = 4_000_000;
@@ -61,7 +61,7 @@ export function codeOutcome(text: string, context: CompressContext): { result: C
     let out = render(merge(chosen, lines), lines, language, context, numbered);
     if (errorsAfter(parser, out, tree, lines) > errorsBefore) {
       // Data and import elisions are the riskier ones: retry with bodies and comments only.
-      const safer = chosen.filter((e) => !RISKY.has(e.label));
+      const safer = chosen.filter((e) => !RISKY.has(e.label.startsWith("short functions") ? "short functions" : e.label));
       if (safer.length === chosen.length || safer.length === 0) return decline("output did not re-parse");
       out = render(merge(safer, lines), lines, language, context, numbered);
       if (errorsAfter(parser, out, null, lines) > errorsBefore) return decline("output did not re-parse");

@@ -68,7 +68,7 @@ describe("code compressor on real files", () => {
         for (const line of result!.text.split("\n")) {
           if (parseMarkers(line).length === 0) continue;
           expect(line).toMatch(comment);
-          expect(parseMarkers(line)[0]?.detail).toMatch(/^(?:body of .+|comment|docstring|data|arguments|imports|similar items)(?:, (?:body of .+|comment|docstring|data|arguments|imports|similar items))*, lines \d+-\d+$/);
+          expect(parseMarkers(line)[0]?.detail).toMatch(/^(?:body of .+|short functions .+|comment|docstring|data|arguments|imports|similar items)(?:, (?:body of .+|short functions .+|comment|docstring|data|arguments|imports|similar items))*, lines \d+-\d+$/);
         }
       });
 
@@ -131,6 +131,24 @@ describe("data, imports and runs of like items", () => {
     const lines = result.text.split("\n");
     expect(lines[0]).toBe(rust.split("\n")[0]);
     expect(lines[1]).toMatch(/^\/\/ \[11 lines omitted: similar items, lines 2-12 · /);
+  });
+});
+
+describe("runs of short functions", () => {
+  const names = ["width", "height", "depth", "weight", "colour", "owner", "label", "origin"];
+  const source = ["export class Box {", "  constructor(private readonly data: Record<string, unknown>) {}", "", ...names.flatMap((n) => [`  get ${n}(): unknown {`, `    return this.data["${n}"] ?? this.data.fallbackValueFor("${n}");`, "  }", ""]), "}", ""].join("\n");
+
+  it("keeps the first whole and names the rest in one marker", () => {
+    const result = compress({ text: source, language: "typescript" })!;
+    expect(result.text).toContain("  get width(): unknown {");
+    expect(result.text).toMatch(/\/\/ \[\d+ lines omitted: short functions height, depth, weight, colour, owner, label, origin, lines \d+-\d+ · /);
+    expect(result.text).not.toContain("get height");
+    expect(errorsIn("typescript", result.text)).toBe(0);
+  });
+
+  it("keeps a short function the query names, with its signature", () => {
+    const result = compress({ text: source, language: "typescript" }, "where does colour come from?")!;
+    expect(result.text).toContain('  get colour(): unknown {\n    return this.data["colour"] ?? this.data.fallbackValueFor("colour");\n  }');
   });
 });
 
