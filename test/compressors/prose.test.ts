@@ -176,8 +176,10 @@ describe("prose compressor", () => {
   });
 
   it("is what the pipeline runs for prose: a README through compressUnit gets sentence markers", () => {
-    expect(compressorFor("prose")).toBe(compressProse);
     const text = read("debug-readme.md");
+    const context = contextFor(text, { query: buildQuery("debug.enable namespaces") });
+    // Without model scores the prose kind is the extractive compressor.
+    expect(compressorFor("prose")(text, context)).toEqual(compressProse(text, context));
     const outcome = compressUnit(text, { query: buildQuery("debug.enable namespaces") });
     expect(outcome.kind).toBe("prose");
     expect(outcome.fallback).toBeUndefined();

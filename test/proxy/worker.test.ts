@@ -5,7 +5,8 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadGrammars } from "../../src/resources/grammars.js";
 import { compressMessages, compressMessagesAsync } from "../../src/pipeline/compress-messages.js";
 import { compressUnit } from "../../src/pipeline/compress-unit.js";
 import { locateUnits } from "../../src/pipeline/locate.js";
@@ -66,6 +67,8 @@ function pool(options: ConstructorParameters<typeof UnitPool>[0] = {}): UnitPool
 
 describe("compressUnit in a worker", () => {
   const files = fixtureFiles();
+  // Workers load the grammars before they take work; inline, this process must have them too.
+  beforeAll(() => loadGrammars());
   const query = queryFor("why does the request time out? find the error", { pattern: "timeout" });
 
   it("answers exactly what compressUnit answers inline, on every real fixture (lossy and lossless)", async () => {
