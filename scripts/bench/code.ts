@@ -72,6 +72,8 @@ function jdkSources(): { dir?: string; cleanup: () => void } {
   return { cleanup: () => undefined };
 }
 
+const HEADER_RE = /\.(?:h|hh|hpp|hxx|pyi)$/i;
+
 function walk(dir: string, out: string[], depth = 0): void {
   if (depth > 14) return;
   let entries;
@@ -95,18 +97,23 @@ interface Source {
   readonly text: string;
 }
 
-// Up to PER_LANGUAGE files per language, spread evenly over the sorted paths (deterministic), one
+// Up to PER_LANGUAGE source files and as many header files per language, spread evenly over the sorted paths (deterministic), one
 // copy of each content (node_modules repeats files across packages).
 function collect(roots: readonly string[]): Map<CodeLanguage, Source[]> {
   const paths: string[] = [];
   for (const root of roots) if (existsSync(root)) walk(root, paths);
-  const byLanguage = new Map<CodeLanguage, string[]>();
+  // Source and header files are sampled apart, so that a language whose files on this machine are
+  // mostly headers (C, C++ under /usr/include) still gets its source files measured.
+  const groups = new Map<string, { language: CodeLanguage; paths: string[] }>();
   for (const path of [...new Set(paths)].sort()) {
     const language = languageFromPath(path)!;
-    byLanguage.set(language, [...(byLanguage.get(language) ?? []), path]);
+    const key = `${language} ${HEADER_RE.test(path) ? "header" : "source"}`;
+    const group = groups.get(key) ?? { language, paths: [] };
+    group.paths.push(path);
+    groups.set(key, group);
   }
   const chosen = new Map<CodeLanguage, Source[]>();
-  for (const [language, all] of byLanguage) {
+  for (const [, { language, paths: all }] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const seen = new Set<string>();
     const picked: Source[] = [];
     const sized = all.filter((p) => {
@@ -123,7 +130,7 @@ function collect(roots: readonly string[]): Map<CodeLanguage, Source[]> {
       seen.add(hash);
       picked.push({ path, language, text });
     }
-    chosen.set(language, picked);
+    chosen.set(language, [...(chosen.get(language) ?? []), ...picked]);
   }
   return chosen;
 }
@@ -164,8 +171,6 @@ function queryCheck(source: Source, markerDetail: string, lines: readonly string
   const asked = codeOutcome(source.text, contextFor(source.text, source.language, `explain ${name}`)).result;
   return asked === null || asked.text.includes(body);
 }
-
-const HEADER_RE = /\.(?:h|hh|hpp|hxx|pyi)$/i;
 
 function pct(before: number, after: number): number {
   return before ? 100 * (1 - after / before) : 0;

@@ -113,8 +113,9 @@ function lastRow(node: Node): number {
   return end.column === 0 && end.row > node.startPosition.row ? end.row - 1 : end.row;
 }
 
-// Where runs of like items are looked for: the file, and the blocks headers wrap declarations in.
-export const CONTAINERS = ["preproc_ifdef", "preproc_if", "preproc_else", "preproc_elif", "declaration_list", "linkage_specification"];
+// Where runs of like items are looked for: the file, the blocks headers wrap declarations in, Go's
+// grouped constants and variables.
+export const CONTAINERS = ["preproc_ifdef", "preproc_if", "preproc_else", "preproc_elif", "declaration_list", "linkage_specification", "const_declaration", "var_declaration"];
 const SKIPPED = new Set([...COMMENTS, "attribute_item"]);
 /** A run of like items is elided only from this many items on, each at most this many rows. */
 const MIN_RUN = 4;
@@ -163,6 +164,8 @@ function similarRuns(tree: Tree, index: NodeIndex, functionTypes: readonly strin
 // Items alike enough to stand for each other: `#define`s, calls of one function or macro.
 function keyOf(node: Node): string | undefined {
   if (node.type === "preproc_def") return "#define";
+  // Go `const ( A = 1 ... )` and Rust `const A: u8 = 1;` tables.
+  if (node.type === "const_spec" || node.type === "var_spec" || node.type === "const_item" || node.type === "static_item") return node.type;
   const call = node.type === "expression_statement" ? node.namedChild(0) : node;
   if (!call) return undefined;
   if (call.type === "macro_invocation") return `macro ${call.childForFieldName("macro")?.text ?? ""}`;
