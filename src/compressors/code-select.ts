@@ -42,7 +42,8 @@ export function chooseElisions(
     for (let row = from; row <= to; row++) chars += (lines[row] ?? "").trim().length + 1;
     return chars;
   };
-  const pays = (e: Elision) => elided(e.from, e.to) >= MIN_ELIDED_CHARS;
+  // A long label (a function's full name, the names of a run) makes its marker cost more.
+  const pays = (e: Elision) => elided(e.from, e.to) >= MIN_ELIDED_CHARS + Math.max(0, e.label.length - 20);
 
   const bodies: { parts: Elision[]; fn: FunctionBody }[] = [];
   const asked = context.query.text.trim() !== "";

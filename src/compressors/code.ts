@@ -60,7 +60,7 @@ export function codeOutcome(text: string, context: CompressContext): { result: C
     if (chosen.length === 0) return decline("nothing to elide");
     let out = render(merge(chosen, lines), lines, language, context, numbered);
     if (errorsAfter(parser, out, tree, lines) > errorsBefore) {
-      // Data and import elisions are the riskier ones: retry with bodies and comments only.
+      // Elisions inside expressions and runs of members are the riskier ones: retry without them.
       const safer = chosen.filter((e) => !RISKY.has(e.label.startsWith("short functions") ? "short functions" : e.label));
       if (safer.length === chosen.length || safer.length === 0) return decline("output did not re-parse");
       out = render(merge(safer, lines), lines, language, context, numbered);
