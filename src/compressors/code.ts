@@ -58,15 +58,19 @@ export function codeOutcome(text: string, context: CompressContext): { result: C
     const others = { data: dataElisions(tree, index, language, functions), comments: commentElisions(tree, index, lines, language) };
     const chosen = chooseElisions(functionBodies(index, language), others, lines, bare, language, context);
     if (chosen.length === 0) return decline("nothing to elide");
-    let out = render(merge(chosen, lines), lines, language, context, numbered);
-    if (errorsAfter(parser, out, tree, lines) > errorsBefore) {
-      // Elisions inside expressions and runs of members are the riskier ones: retry without them.
-      const safer = chosen.filter((e) => !RISKY.has(e.label.startsWith("short functions") ? "short functions" : e.label));
-      if (safer.length === chosen.length || safer.length === 0) return decline("output did not re-parse");
-      out = render(merge(safer, lines), lines, language, context, numbered);
-      if (errorsAfter(parser, out, null, lines) > errorsBefore) return decline("output did not re-parse");
+    // Elisions inside expressions and runs of members are the riskier ones, then bodies (a macro can
+    // make C look like a function where there is none): each retry leaves out more, comments last.
+    const risky = (e: Elision) => RISKY.has(e.label.startsWith("short functions") ? "short functions" : e.label);
+    const attempts = [chosen, chosen.filter((e) => !risky(e)), chosen.filter((e) => e.label === "comment" || e.label === "docstring")];
+    let previous = 0;
+    for (const [i, attempt] of attempts.entries()) {
+      if (attempt.length === 0 || attempt.length === previous) continue;
+      previous = attempt.length;
+      const out = render(merge(attempt, lines), lines, language, context, numbered);
+      // The first attempt re-parses incrementally from the input's tree; a retry parses afresh.
+      if (errorsAfter(parser, out, i === 0 ? tree : null, lines) <= errorsBefore) return { result: { text: out.text, omissions: out.omissions } };
     }
-    return { result: { text: out.text, omissions: out.omissions } };
+    return decline("output did not re-parse");
   } finally {
     tree?.delete();
   }
