@@ -13,7 +13,8 @@ export const LITERAL_TYPES: Readonly<Record<CodeLanguage, readonly string[]>> = 
   typescript: ["array", "object", "arguments"],
   tsx: ["array", "object", "arguments"],
   go: ["literal_value", "argument_list"],
-  rust: ["array_expression", "arguments"],
+  // A macro's input (`impl_num! { ... }`, the arms of `macro_rules!`) is code tree-sitter cannot see into.
+  rust: ["array_expression", "arguments", "token_tree"],
   java: ["array_initializer", "argument_list"],
   c: ["initializer_list", "argument_list"],
   cpp: ["initializer_list", "argument_list"],
@@ -52,7 +53,8 @@ export function dataElisions(tree: Tree, index: NodeIndex, language: CodeLanguag
     if (index.holds(node, functionTypes)) continue;
     const rows = innerRows(node);
     if (!rows) continue;
-    found.push({ label: ARGUMENTS.has(node.type) ? "arguments" : "data", from: rows[0], to: rows[1], indentRow: rows[0] });
+    const label = ARGUMENTS.has(node.type) ? "arguments" : node.type === "token_tree" ? "macro input" : "data";
+    found.push({ label, from: rows[0], to: rows[1], indentRow: rows[0] });
     taken = node.endPosition.row;
   }
   found.push(...importRuns(tree, language), ...similarRuns(tree, index, functionTypes));

@@ -18,7 +18,7 @@ import { joinNumbered, splitLineNumbers } from "./line-numbers.js";
 import type { CodeLanguage, CompressContext, CompressResult, Compressor, Omission } from "./types.js";
 
 /** Elisions of rows inside expressions: the first to go when the output does not re-parse. */
-const RISKY = new Set(["data", "arguments", "imports", "similar items", "short functions"]);
+const RISKY = new Set(["data", "arguments", "macro input", "imports", "similar items", "short functions"]);
 
 /** Inputs above this size are left to the text compressor (parsing cost, worker time budget). */
 const MAX_CHARS = 4_000_000;

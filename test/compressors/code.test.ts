@@ -68,7 +68,7 @@ describe("code compressor on real files", () => {
         for (const line of result!.text.split("\n")) {
           if (parseMarkers(line).length === 0) continue;
           expect(line).toMatch(comment);
-          expect(parseMarkers(line)[0]?.detail).toMatch(/^(?:body of .+|short functions .+|comment|docstring|data|arguments|imports|similar items)(?:, (?:body of .+|short functions .+|comment|docstring|data|arguments|imports|similar items))*, lines \d+-\d+$/);
+          expect(parseMarkers(line)[0]?.detail).toMatch(/^(?:body of .+|short functions .+|comment|docstring|data|arguments|macro input|imports|similar items)(?:, (?:body of .+|short functions .+|comment|docstring|data|arguments|macro input|imports|similar items))*, lines \d+-\d+$/);
         }
       });
 
@@ -123,6 +123,14 @@ describe("data, imports and runs of like items", () => {
   it("keeps a literal that holds what the query names", () => {
     const result = compress({ text: table, language: "python" }, "why is entry_key_17 weighted so?");
     expect(result?.text ?? table).toContain('    "entry_key_17": 119,  # weight of entry 17');
+  });
+
+  it("elides the inside of a large Rust macro input, the invocation line kept", () => {
+    const impls = Array.from({ length: 10 }, (_, i) => `    impl Visit for Node${i} { fn visit(&self, v: &mut Visitor) { v.enter_node(self.id, ${i}); } }`);
+    const rust = ["use crate::visit::*;", "", "impl_visitors! {", ...impls, "}", ""].join("\n");
+    const result = compress({ text: rust, language: "rust" })!;
+    expect(result.text).toContain("impl_visitors! {\n    // [10 lines omitted: macro input, lines 4-13 · ");
+    expect(errorsIn("rust", result.text)).toBe(0);
   });
 
   it("keeps the first of a run of like calls and marks the rest", () => {
