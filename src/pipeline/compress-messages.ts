@@ -7,7 +7,7 @@ import { contentHash } from "../ccr/hash.js";
 import { locateUnits, latestHumanText, replaceAt, type Path, type Unit } from "./locate.js";
 import { compressUnit, type UnitOptions, type UnitOutcome } from "./compress-unit.js";
 import { queryFor } from "./query.js";
-import { DEFAULT_READ_SETTINGS, readPolicy, type ReadSettings } from "./read-policy.js";
+import { DEFAULT_READ_SETTINGS, readDecision, readTreatment, type LossyRead, type ReadSettings } from "./read-policy.js";
 import { toolRole } from "./tool-role.js";
 import { proseScores } from "./prose-scores.js";
 import type { ProseModel } from "../resources/prose-model.js";
@@ -139,21 +139,18 @@ function beforeCompression(unit: Unit, human: string, options: PipelineOptions):
     return { done: { ...base, hash: contentHash(unit.text), kind: undefined, status: "retrieval", charsAfter: unit.text.length, omissions: [], text: unit.text } };
   }
   const hash = contentHash(unit.text);
-  const query = queryFor(human, unit.call?.arguments);
   let profile: string;
-  let unitOptions: UnitOptions;
+  let read: LossyRead | undefined;
   if (role === "file-read") {
-    const read = readPolicy(unit.call, unit.text, options.reads ?? DEFAULT_READ_SETTINGS, store !== null);
+    const decision = readDecision(unit.call, unit.text, options.reads ?? DEFAULT_READ_SETTINGS, store !== null);
     // An exact read needs no memo: its bytes are the original's on every turn. It must not meet the
     // memo either: the same text read whole may have been memoised compressed.
-    if (read.exact) return { done: { ...unchanged(base, hash), fallback: read.reason } };
-    profile = read.profile;
-    unitOptions = { query, kind: read.kind, ...(read.language ? { language: read.language } : {}), ...(read.headerChars > 0 ? { headerChars: read.headerChars } : {}) };
+    if (decision.exact) return { done: { ...unchanged(base, hash), fallback: decision.reason } };
+    read = decision;
+    profile = decision.profile;
   } else {
     // Without a store nothing left out could be retrieved, so only lossless transforms are allowed.
-    const losslessOnly = store === null;
-    profile = losslessOnly ? "lossless" : "full";
-    unitOptions = { query, losslessOnly };
+    profile = store === null ? "lossless" : "full";
   }
   const memo = store?.memoGet(hash, profile);
   if (memo) return { done: fromMemo(base, hash, memo.text) };
@@ -161,6 +158,13 @@ function beforeCompression(unit: Unit, human: string, options: PipelineOptions):
     const kept = store?.memoPut(hash, profile, null).text ?? null;
     return { done: kept === null ? unchanged(base, hash) : fromMemo(base, hash, kept) };
   }
+  // A memo miss: only now the query and, for a read, the detection its treatment needs.
+  const query = queryFor(human, unit.call?.arguments);
+  let unitOptions: UnitOptions;
+  if (read) {
+    const { kind, language } = readTreatment(read, unit.text);
+    unitOptions = { query, kind, ...(language ? { language } : {}), ...(read.headerChars > 0 ? { headerChars: read.headerChars } : {}) };
+  } else unitOptions = { query, losslessOnly: store === null };
   return { base, hash, profile, unitOptions };
 }
 

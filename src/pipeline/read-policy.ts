@@ -32,16 +32,11 @@ export type ReadDecision =
       /** Why the read goes out byte for byte (shown as the unit's fallback). */
       readonly reason: string;
     }
-  | {
-      readonly exact: false;
+  | (LossyRead & {
       /** The compressor for the file part: code, prose or text (all keep kept lines verbatim). */
       readonly kind: ContentKind;
       readonly language?: CodeLanguage;
-      /** Characters of an agent's wrapper before the file (Codex's exec header), kept as they are. */
-      readonly headerChars: number;
-      /** Memo profile: the policy and the treatment, so another setting never meets this form. */
-      readonly profile: string;
-    };
+    });
 
 const PROSE_EXTENSIONS = new Set(["md", "markdown", "mdx", "txt", "rst", "adoc", "org", "text"]);
 // Codex exec_command: "Chunk ID: ..\nWall time: ..\nProcess exited with code 0\nOriginal token count: N\nOutput:\n<file>".
@@ -52,23 +47,48 @@ const WRAPPER_RE = /^(?:Chunk ID|Command|Exit code|Wall time)\b[^\n]{0,200}\n(?:
  * @example readPolicy({ name: "Read", arguments: { file_path: "/p/a.ts", offset: 120, limit: 40 } }, text, DEFAULT_READ_SETTINGS, true) // { exact: true, reason: "ranged read" }
  */
 export function readPolicy(call: ToolCall | undefined, text: string, settings: ReadSettings, retrievable: boolean): ReadDecision {
+  const decision = readDecision(call, text, settings, retrievable);
+  return decision.exact ? decision : { ...decision, ...readTreatment(decision, text) };
+}
+
+/** A read that is compressed: what the memo is keyed by, before any detection runs. */
+export interface LossyRead {
+  readonly exact: false;
+  /** The file the call names, when it names one. */
+  readonly path: string | undefined;
+  /** Characters of an agent's wrapper before the file (Codex's exec header), kept as they are. */
+  readonly headerChars: number;
+  /** Memo profile: the policy, so a form made under another setting is never met. */
+  readonly profile: string;
+}
+
+/**
+ * Exact or not, and the memo profile: cheap (no detection), because it runs for every large read of
+ * the conversation on every turn, memo hits included. {@link readTreatment} runs on a memo miss only.
+ */
+export function readDecision(call: ToolCall | undefined, text: string, settings: ReadSettings, retrievable: boolean): { readonly exact: true; readonly reason: string } | LossyRead {
   if (settings.fileReads === "exact") return { exact: true, reason: "file reads are exact (HEADROOM_FILE_READS=exact)" };
   if (!retrievable) return { exact: true, reason: "file read: no store to keep the original" };
   const target = readTarget(call);
   if (target?.ranged) return { exact: true, reason: "file read: ranged (the agent asked for exactly these lines)" };
   const headerChars = WRAPPER_RE.exec(text.slice(0, 1024))?.[0].length ?? 0;
-  const body = headerChars > 0 ? text.slice(headerChars) : text;
-  if (Math.ceil(body.length / 4) < settings.fileReadMinTokens) {
+  const bodyChars = text.length - headerChars;
+  if (Math.ceil(bodyChars / 4) < settings.fileReadMinTokens) {
     return { exact: true, reason: `file read below ${settings.fileReadMinTokens} tokens` };
   }
-  if (!body.includes("\n")) return { exact: true, reason: "file read: a single line" };
+  if (text.indexOf("\n", headerChars) < 0) return { exact: true, reason: "file read: a single line" };
+  // The treatment is a function of the path and the text, so the policy alone keys the memo.
+  return { exact: false, path: target?.path, headerChars, profile: `read-large-${settings.fileReadMinTokens}` };
+}
+
+/** Which compressor takes a lossy read's file part (all of them keep kept lines verbatim). */
+export function readTreatment(read: LossyRead, text: string): { kind: ContentKind; language?: CodeLanguage } {
+  const body = read.headerChars > 0 ? text.slice(read.headerChars) : text;
   const numbered = splitLineNumbers(body);
-  const found = kindOf(target?.path, body, numbered?.lines);
+  const found = kindOf(read.path, body, numbered?.lines);
   // The prose compressor keeps whole lines only on numbered reads; elsewhere it may put a kept
   // sentence on a line of its own, which an edit could not match: the line-keeping text compressor.
-  const { kind, language } = found.kind === "prose" && !numbered ? { kind: "text" as const, language: undefined } : found;
-  const profile = `read-large-${settings.fileReadMinTokens}-${kind}${language ? `:${language}` : ""}`;
-  return { exact: false, kind, ...(language ? { language } : {}), headerChars, profile };
+  return found.kind === "prose" && !numbered ? { kind: "text" } : found;
 }
 
 function kindOf(path: string | undefined, body: string, bareLines: readonly string[] | undefined): { kind: ContentKind; language?: CodeLanguage } {
