@@ -114,10 +114,12 @@ export async function compressMessagesAsync<T>(messages: readonly T[], options: 
   return { messages: output, units };
 }
 
-// The prose model's keep-probabilities for a lossy, non-code unit's body (after any agent header).
-// The memo key stays the same: whichever form is made first is final, with or without a model.
+// The prose model's keep-probabilities for a lossy unit whose kind detection decides. File reads
+// (the only units with a kind set beforehand) are never scored: the model drops words inside lines,
+// and a read's kept lines must stay whole for edits. The memo key stays the same: whichever form is
+// made first is final, with or without a model.
 async function withProseScores(text: string, unitOptions: UnitOptions, model: ProseModel | undefined): Promise<UnitOptions> {
-  if (!model || unitOptions.losslessOnly || unitOptions.language !== undefined || (unitOptions.kind !== undefined && unitOptions.kind !== "prose")) return unitOptions;
+  if (!model || unitOptions.losslessOnly || unitOptions.language !== undefined || unitOptions.kind !== undefined) return unitOptions;
   const scores = await proseScores(unitOptions.headerChars ? text.slice(unitOptions.headerChars) : text, model);
   return scores ? { ...unitOptions, wordKeepProbabilities: scores } : unitOptions;
 }

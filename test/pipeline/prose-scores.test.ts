@@ -81,6 +81,24 @@ describe("the async pipeline with a prose model", () => {
     expect(without.units[0]!.status).toBe("compressed");
     expect(without.units[0]!.text).not.toMatch(/prose model/);
   });
+
+  it("never scores a file read: its kept lines stay whole, numbers included", async () => {
+    const { compressMessagesAsync } = await import("../../src/pipeline/compress-messages.js");
+    const lines = Array.from({ length: 400 }, (_, i) => (i % 2 === 0 ? "the old dog saw a fox by the river near the mill today." : "the dog saw the fox near the old river today."));
+    const numbered = lines.map((line, i) => `${String(i + 1).padStart(6)}\t${line}`).join("\n");
+    for (const text of [numbered, lines.join("\n")]) {
+      const read = [
+        { role: "user", content: "what did the fox do" },
+        { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "Read", input: { file_path: "/p/story.md" } }] },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: text }] },
+      ];
+      const result = await compressMessagesAsync(read, { store: tempStoreFor(root, `read-${text.length}`), proseModel: model });
+      const out = result.units[0]!.text;
+      expect(out).not.toMatch(/prose model/);
+      const original = new Set(text.split("\n"));
+      for (const line of out.split("\n")) if (parseMarkers(line).length === 0) expect(original.has(line)).toBe(true);
+    }
+  });
 });
 
 function tempStoreFor(dir: string, name = "a") {
