@@ -59,14 +59,17 @@ function isPositive(value: unknown): boolean {
 // A pipeline of one read, optionally narrowed by sed -n / head / tail.
 function shellTarget(command: string): ReadTarget | undefined {
   const stages = splitPipeline(command);
-  if (!stages || stages.length === 0 || stages.length > 2) return undefined;
+  // A command this parser cannot read that starts like a ranged read (sed -n "$a,${b}p" f) is one:
+  // exact is the safe answer for what an agent may edit against.
+  if (!stages) return startsRanged(command) ? { path: undefined, ranged: true } : undefined;
+  if (stages.length === 0 || stages.length > 2) return undefined;
   const first = readStage(stages[0]!);
   if (!first) return undefined;
   if (stages.length === 1) return first;
   const narrowing = stages[1]!;
   const program = narrowing[0];
   if (program === undefined || !RANGED.has(program) || operands(narrowing).length > (program === "sed" ? 1 : 0)) return undefined;
-  if (program === "sed" && !isSedPrint(narrowing)) return undefined;
+  if (program === "sed" && !isSedQuiet(narrowing)) return undefined;
   return { path: first.path, ranged: true };
 }
 
@@ -79,8 +82,9 @@ function readStage(words: readonly string[]): ReadTarget | undefined {
     const ranged = (program === "bat" || program === "batcat") && words.some((word) => word === "-r" || word.startsWith("--line-range"));
     return { path: files.length === 1 ? files[0] : undefined, ranged };
   }
-  if (program === "head" || program === "tail") return files.length === 1 ? { path: files[0], ranged: true } : undefined;
-  if (program === "sed" && isSedPrint(words)) {
+  if (program === "head" || program === "tail") return files.length === 0 ? undefined : { path: files.length === 1 ? files[0] : undefined, ranged: true };
+  // Any `sed -n` prints some lines (by number, by pattern): ranged, so exact.
+  if (program === "sed" && isSedQuiet(words)) {
     // The first operand is the script ("1,200p"), the rest are files.
     const rest = files.slice(words.includes("-e") || words.includes("--expression") ? 0 : 1);
     return rest.length === 1 ? { path: rest[0], ranged: true } : undefined;
@@ -88,11 +92,17 @@ function readStage(words: readonly string[]): ReadTarget | undefined {
   return undefined;
 }
 
-// `sed -n '10,40p'`: a print of line ranges, nothing that edits.
-function isSedPrint(words: readonly string[]): boolean {
-  if (!words.includes("-n") || words.some((word) => word === "-i" || word.startsWith("-i") || word.startsWith("--in-place"))) return false;
-  const script = words.find((word, index) => index > 0 && !word.startsWith("-"));
-  return script !== undefined && /^\s*(?:\$|\d+)(?:\s*,\s*(?:\$|\d+))?\s*p\s*(?:;\s*(?:\$|\d+)(?:\s*,\s*(?:\$|\d+))?\s*p\s*)*;?\s*$/.test(script);
+// `sed -n '10,40p'`, `sed -n '/^func/,/^}/p'`: prints some lines, edits nothing.
+function isSedQuiet(words: readonly string[]): boolean {
+  const quiet = words.some((word) => word === "--quiet" || word === "--silent" || /^-[A-Za-z]*n[A-Za-z]*$/.test(word));
+  return quiet && !words.some((word) => word.startsWith("--in-place") || /^-[A-Za-z]*i/.test(word));
+}
+
+// The first word of a command the pipeline parser gave up on: head, tail, or sed -n (not -i).
+function startsRanged(command: string): boolean {
+  const words = command.trim().split(/\s+/);
+  const program = words[0];
+  return program === "head" || program === "tail" || (program === "sed" && isSedQuiet(words));
 }
 
 // Non-option words after the program (option values skipped; `--` ends options).

@@ -42,6 +42,13 @@ describe("readTarget", () => {
     ["two commands", { name: "Bash", arguments: { command: "cat a.ts && cat b.ts" } }, undefined],
     ["command substitution", { name: "Bash", arguments: { command: "cat $(ls *.ts)" } }, undefined],
     ["npm test", { name: "Bash", arguments: { command: "npm test" } }, undefined],
+    // Ranged reads this parser cannot fully read are still ranged (exact), never "not a read" (lossy).
+    ["sed -n by pattern (Codex)", { name: "exec_command", arguments: { cmd: "sed -n '/^func Run/,/^}/p' main.go" } }, { path: "main.go", ranged: true }],
+    ["sed -n with shell variables", { name: "Bash", arguments: { command: 'sed -n "${start},${end}p" src/a.ts' } }, { path: undefined, ranged: true }],
+    ["sed -ne", { name: "Bash", arguments: { command: "sed -ne '/a/,/b/p' x.ts" } }, { path: "x.ts", ranged: true }],
+    ["sed -ni (an edit)", { name: "Bash", arguments: { command: "sed -ni '/a/p' x.ts" } }, undefined],
+    ["head of two files", { name: "Bash", arguments: { command: "head -n 40 a.ts b.ts" } }, { path: undefined, ranged: true }],
+    ["cat | sed -n by pattern", { name: "Bash", arguments: { command: "cat -n a.py | sed -n '/def run/,/return/p'" } }, { path: "a.py", ranged: true }],
   ])("%s", (_label, call, expected) => {
     expect(readTarget(call)).toEqual(expected);
   });
