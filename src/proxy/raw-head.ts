@@ -96,7 +96,8 @@ const DROPPED = new Set(["proxy-authorization", "proxy-connection", "keep-alive"
  * other header lines as they were (minus proxy credentials and the fields its Connection names).
  */
 export function upstreamHead(request: RequestHead, path: string, upstreamHost: string): Buffer {
-  let named: Set<string> | undefined;
+  // Named fields may come before the Connection line that names them.
+  const named = request.lines.some((line) => line.slice(0, line.indexOf(":")).toLowerCase() === "connection") ? connectionNames(request.lines) : undefined;
   let out = `${request.method} ${path} HTTP/1.1\r\n`;
   for (const line of request.lines) {
     const colon = line.indexOf(":");
@@ -106,7 +107,6 @@ export function upstreamHead(request: RequestHead, path: string, upstreamHost: s
       continue;
     }
     if (DROPPED.has(name)) continue;
-    if (name === "connection") named ??= connectionNames(request.lines);
     if (named !== undefined && named.has(name)) continue;
     out += `${line}\r\n`;
   }

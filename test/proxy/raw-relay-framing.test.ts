@@ -72,6 +72,11 @@ describe("request heads", () => {
       "POST /v1/x HTTP/1.1\r\nHost: api.example:443\r\nX-Api-Key: k\r\nConnection: keep-alive, X-Hop\r\nContent-Length: 0\r\n\r\n",
     );
   });
+
+  it("drops a field Connection names even when it comes before the Connection line", () => {
+    const request = parse("GET /x HTTP/1.1\r\nHost: localhost\r\nX-Proxy-Token: secret\r\nConnection: X-Proxy-Token");
+    expect(upstreamHead(request, "/v1/x", "api.example").toString("latin1")).toBe("GET /v1/x HTTP/1.1\r\nHost: api.example\r\nConnection: X-Proxy-Token\r\n\r\n");
+  });
 });
 
 describe("response heads", () => {
