@@ -94,8 +94,12 @@ export function readText(path: string): string | undefined {
   }
 }
 
-/** Replaces `path` atomically (temp file + rename), keeping an existing file's mode. */
-export function writeAtomic(path: string, data: string | Buffer, newFileMode = 0o600): void {
+/**
+ * Replaces `path` atomically (temp file + rename), keeping an existing file's mode. A symlinked
+ * file (dotfiles) is written where the link points, so the link stays.
+ */
+export function writeAtomic(link: string, data: string | Buffer, newFileMode = 0o600): void {
+  const path = existsSync(link) ? realpathSync(link) : link;
   mkdirSync(dirname(path), { recursive: true });
   const mode = existsSync(path) ? statSync(path).mode & 0o7777 : newFileMode;
   const tmp = `${path}.headroom-${process.pid}-${randomBytes(4).toString("hex")}.tmp`;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync, statSync, chmodSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync, statSync, chmodSync, lstatSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -142,5 +142,23 @@ describe("codex on disk ($CODEX_HOME)", () => {
     await uninstallCodex({ env });
     expect(readFileSync(path, "utf8")).toBe(text);
     expect(statSync(path).mode & 0o777).toBe(0o640);
+  });
+
+  it("edits the file a symlinked config.toml points at and leaves the link in place (dotfiles)", async () => {
+    dir = mkdtempSync(join(tmpdir(), "hr-codex-"));
+    mkdirSync(join(dir, ".codex"));
+    mkdirSync(join(dir, "dotfiles"));
+    const target = join(dir, "dotfiles", "config.toml");
+    const path = join(dir, ".codex", "config.toml");
+    const text = FILES["comments and other tables"] as string;
+    writeFileSync(target, text);
+    symlinkSync(target, path);
+    const env = { HOME: dir };
+    expect((await installCodex({ env, dataDir: dir, server: SERVER })).status).toBe("installed");
+    expect(lstatSync(path).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, "utf8")).toContain(CODEX_MARKER);
+    expect((await uninstallCodex({ env })).status).toBe("removed");
+    expect(lstatSync(path).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, "utf8")).toBe(text);
   });
 });
