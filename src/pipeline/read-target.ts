@@ -87,7 +87,7 @@ function readStage(words: readonly string[]): ReadTarget | undefined {
   if (program === "sed" && isSedQuiet(words)) {
     // The first operand is the script ("1,200p"), the rest are files.
     const rest = files.slice(words.includes("-e") || words.includes("--expression") ? 0 : 1);
-    return rest.length === 1 ? { path: rest[0], ranged: true } : undefined;
+    return rest.length === 0 ? undefined : { path: rest.length === 1 ? rest[0] : undefined, ranged: true };
   }
   return undefined;
 }

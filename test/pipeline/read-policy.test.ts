@@ -47,6 +47,7 @@ describe("readTarget", () => {
     ["sed -n with shell variables", { name: "Bash", arguments: { command: 'sed -n "${start},${end}p" src/a.ts' } }, { path: undefined, ranged: true }],
     ["sed -ne", { name: "Bash", arguments: { command: "sed -ne '/a/,/b/p' x.ts" } }, { path: "x.ts", ranged: true }],
     ["sed -ni (an edit)", { name: "Bash", arguments: { command: "sed -ni '/a/p' x.ts" } }, undefined],
+    ["sed -n of two files", { name: "Bash", arguments: { command: "sed -n '1,80p' a.ts b.ts" } }, { path: undefined, ranged: true }],
     ["head of two files", { name: "Bash", arguments: { command: "head -n 40 a.ts b.ts" } }, { path: undefined, ranged: true }],
     ["cat | sed -n by pattern", { name: "Bash", arguments: { command: "cat -n a.py | sed -n '/def run/,/return/p'" } }, { path: "a.py", ranged: true }],
   ])("%s", (_label, call, expected) => {
