@@ -1,3 +1,4 @@
+import { startCheckpointer, type Checkpointer } from "./checkpointer.js";
 import type { Database, Statement } from "better-sqlite3";
 import { ErrorCodes, HeadroomError } from "../errors.js";
 import { openDatabase } from "./db.js";
@@ -22,6 +23,13 @@ export interface StoreOptions {
   readonly now?: () => number;
   /** Minimum time between automatic expiries run by `put` (ms). Default 5 minutes. */
   readonly expireIntervalMs?: number;
+  /**
+   * Checkpoint the write-ahead log in a worker thread instead of inside the commits that grow it
+   * (see checkpointer.ts): for long-running proxies, where a write sits in a request's path.
+   */
+  readonly backgroundCheckpoint?: boolean;
+  /** How often the background checkpointer runs (ms). Default 500. */
+  readonly checkpointIntervalMs?: number;
 }
 
 /** Counts shown by `headroom stats` and the MCP server. */
@@ -118,6 +126,7 @@ export class Store {
   private readonly maxBytes: number;
   private readonly expireIntervalMs: number;
   private lastExpireAt = 0;
+  private checkpointer: Checkpointer | undefined;
   private bytesSinceExpire = 0;
 
   private constructor(db: Database, path: string, options: StoreOptions) {
@@ -142,6 +151,10 @@ export class Store {
     } catch (error) {
       db.close();
       throw error;
+    }
+    if (options.backgroundCheckpoint) {
+      db.pragma("wal_autocheckpoint = 0");
+      store.checkpointer = startCheckpointer(db.name, options.checkpointIntervalMs);
     }
     return store;
   }
@@ -267,8 +280,10 @@ export class Store {
     };
   }
 
-  /** Closes the database connection. Safe to call twice. */
+  /** Closes the database connection (and stops the background checkpointer). Safe to call twice. */
   close(): void {
+    void this.checkpointer?.stop();
+    this.checkpointer = undefined;
     if (this.db.open) this.db.close();
   }
 

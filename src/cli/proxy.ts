@@ -44,7 +44,7 @@ export async function proxyCommand(options: ProxyCommandOptions, env: NodeJS.Pro
     anthropic: upstream(options.anthropicUpstream ?? env.HEADROOM_ANTHROPIC_UPSTREAM, "--anthropic-upstream", DEFAULT_UPSTREAMS.anthropic, normalizeUpstream),
     openai: upstream(options.openaiUpstream ?? env.HEADROOM_OPENAI_UPSTREAM, "--openai-upstream", DEFAULT_UPSTREAMS.openai, normalizeUpstream),
   };
-  const store = settings.mode === "off" ? null : await openStore();
+  const store = settings.mode === "off" ? null : await openStore({}, { backgroundCheckpoint: true });
   // Open in every mode: /stats shows what earlier runs recorded even when this one records nothing.
   const ledger = Ledger.open({ path: settings.dbPath });
   const proseModel = settings.mode === "off" ? undefined : await loadConfiguredProseModel(settings, (line) => process.stderr.write(`${line}\n`));

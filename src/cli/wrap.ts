@@ -27,7 +27,7 @@ export async function wrapCommand(options: WrapCommandOptions, env: NodeJS.Proce
     const { HeadroomError } = await import("../errors.js");
     throw new HeadroomError("HR_AGENT_NOT_FOUND", `${adapter.displayName} was not found on PATH. ${adapter.installHint} (or pass --bin PATH).`);
   }
-  const store = settings.mode === "off" ? null : await openStore(options.mode ? { mode: options.mode } : {});
+  const store = settings.mode === "off" ? null : await openStore(options.mode ? { mode: options.mode } : {}, { backgroundCheckpoint: true });
   const ledger = Ledger.open({ path: settings.dbPath });
   const proseModel = settings.mode === "off" ? undefined : await loadConfiguredProseModel(settings, (line) => process.stderr.write(`${line}\n`));
   try {
