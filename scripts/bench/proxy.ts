@@ -7,7 +7,7 @@
 // `compress` mode, each with its store and ledger in a temporary HEADROOM_HOME). Loopback only,
 // bounded loops; everything is stopped and deleted at the end.
 //
-//   node --import tsx scripts/bench/proxy.ts [--json] [--rounds N] [--warmup N] [--requests N] [--concurrent N]
+//   node --import tsx scripts/bench/proxy.ts [--json] [--rounds N] [--warmup N] [--requests N] [--concurrent N] [--waves N]
 //
 // See the "npm run bench:proxy" section of scripts/bench/README.md for what each figure means.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -31,11 +31,13 @@ interface Options {
   warmup: number;
   requests: number;
   concurrent: number;
+  /** Waves of concurrent streams in compress mode (memory must level off across them). */
+  waves: number;
   connections: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { json: false, rounds: 40, warmup: 5, requests: 4000, concurrent: 200, connections: 16 };
+  const options: Options = { json: false, rounds: 40, warmup: 5, requests: 4000, concurrent: 200, connections: 16, waves: 3 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const int = (): number => {
@@ -48,6 +50,7 @@ function parseArgs(argv: string[]): Options {
     else if (arg === "--warmup") options.warmup = int();
     else if (arg === "--requests") options.requests = Math.max(1, int());
     else if (arg === "--concurrent") options.concurrent = Math.max(1, int());
+    else if (arg === "--waves") options.waves = Math.max(1, int());
     else if (arg === "--connections") options.connections = Math.max(1, int());
     else throw new Error(`unknown option ${arg} (see the header of scripts/bench/proxy.ts)`);
   }
@@ -184,6 +187,7 @@ function stopChild(child: Child | undefined): Promise<void> {
 interface Rss {
   rss: number;
   peak: number;
+  heapAfterGc?: number;
 }
 
 function askRss(child: Child, message: "rss" | "reset-peak"): Promise<Rss> {
@@ -325,6 +329,8 @@ interface Concurrency {
   maxInFlightAtUpstream: number;
   seconds: number[];
   rssMB: { before: number; peak: number; after: number; afterEachWave: number[] };
+  /** JavaScript heap in use after a full collection, after each wave (MB): flat when nothing leaks. */
+  heapAfterGcMB: number[];
 }
 
 /**
@@ -351,6 +357,7 @@ async function concurrencyPhase(
   let requests = 0;
   const seconds: number[] = [];
   const afterEachWave: number[] = [];
+  const heapAfterWave: number[] = [];
   let maxInFlight = 0;
   const before = await askRss(proxy, "reset-peak");
   for (let wave = 0; wave < waves; wave++) {
@@ -377,7 +384,9 @@ async function concurrencyPhase(
     seconds.push(round((performance.now() - started) / 1000, 2));
     const stats = (await (await control.request({ method: "GET", path: "/__bench/stats" })).body.json()) as { maxInFlight: number };
     maxInFlight = Math.max(maxInFlight, stats.maxInFlight);
-    afterEachWave.push((await askRss(proxy, "rss")).rss);
+    const sample = await askRss(proxy, "rss");
+    afterEachWave.push(sample.rss);
+    heapAfterWave.push(sample.heapAfterGc ?? 0);
   }
   await p.close();
   await control.close();
@@ -394,6 +403,7 @@ async function concurrencyPhase(
     maxInFlightAtUpstream: maxInFlight,
     seconds,
     rssMB: { before: mb(before.rss), peak: mb(after.peak), after: mb(after.rss), afterEachWave: afterEachWave.map(mb) },
+    heapAfterGcMB: heapAfterWave.map(mb),
   };
 }
 
@@ -500,6 +510,7 @@ function printTable(report: Report): void {
     l(`${c.concurrent} concurrent streaming requests, ${c.mode} mode, ${c.waves} wave(s) of ~1 s streams`);
     l(`  errors ${c.errors}${c.errors ? ` ${JSON.stringify(c.errorKinds)}` : ""} of ${c.requests}; max in flight at the upstream ${c.maxInFlightAtUpstream}; wave time ${c.seconds.join(", ")} s`);
     l(`  proxy RSS: before ${c.rssMB.before} MB, peak ${c.rssMB.peak} MB, after each wave ${c.rssMB.afterEachWave.join(", ")} MB, 1 s later ${c.rssMB.after} MB`);
+    l(`  JavaScript heap after a full GC, after each wave: ${c.heapAfterGcMB.join(", ")} MB`);
   }
   l();
   l("Added latency by request (p50 / p99, ms)");
@@ -568,7 +579,7 @@ async function main(): Promise<void> {
 
     log(`${options.concurrent} concurrent streams ...`);
     const concurrency = [
-      await concurrencyPhase("compress", compress, compress.url, upstream.url, fixtures, expected, options.concurrent, 3, runTag),
+      await concurrencyPhase("compress", compress, compress.url, upstream.url, fixtures, expected, options.concurrent, options.waves, runTag),
       await concurrencyPhase("off", off, off.url, upstream.url, fixtures, expected, options.concurrent, 1, runTag),
     ];
     load.end = loadavg().map((v) => round(v, 2));
