@@ -102,10 +102,20 @@ export const compressText: Compressor = (text: string, context: CompressContext)
   }
 
   keepHeadTail(runs, lines, keep, left, MIN_HEAD, MIN_TAIL, () => true, HEAD_SHARE);
-  const result = emitRuns(runs, lines, keep, { hash: context.hash, unit: "lines", detail: () => undefined });
+  const result = emitRuns(runs, lines, keep, { hash: context.hash, unit: "lines", detail: (from, to) => lineRange(runs, from, to, context.firstLine) });
   if (result.omissions.length === 0 || result.text.length >= text.length) return null;
   return result;
 };
+
+// "lines 120-180" for the runs [from, to), numbered from the text's first line in the tool output.
+function lineRange(runs: readonly LineRun[], from: number, to: number, firstLine: number | undefined): string | undefined {
+  const first = runs[from];
+  const last = runs[to - 1];
+  if (firstLine === undefined || !first || !last) return undefined;
+  const a = firstLine + first.start;
+  const b = firstLine + last.start + last.count - 1;
+  return a === b ? `line ${a}` : `lines ${a}-${b}`;
+}
 
 // Characters an item adds: its lines not kept yet, plus a marker's worth when it opens a new island.
 function costOf(item: Item, keep: Uint8Array, size: (k: number) => number): number {

@@ -42,6 +42,12 @@ export interface CompressContext {
   readonly budget: number;
   /** When true only lossless transforms are allowed (file reads). */
   readonly losslessOnly: boolean;
+  /**
+   * Line number of this text's first line in the tool output as the agent sees it (in a file read:
+   * in the file). Line-keeping compressors name the lines each marker replaces with it, so an agent
+   * can re-read exactly those lines.
+   */
+  readonly firstLine?: number;
   /** Source language of a code unit, when the tool call named a file (see src/pipeline/tool-role.ts). */
   readonly language?: CodeLanguage;
   /**

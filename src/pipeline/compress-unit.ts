@@ -47,6 +47,7 @@ export function compressUnit(text: string, options: UnitOptions): UnitOutcome {
   const kind = dominantKind(sections);
   const pieces: string[] = [];
   const omissions: Omission[] = [];
+  let firstLine = 1;
   for (const section of sections) {
     const whole = section.text === body;
     const result = compressSection(section.text, section.kind, {
@@ -54,18 +55,26 @@ export function compressUnit(text: string, options: UnitOptions): UnitOutcome {
       query: options.query,
       budget: budgetFor(estimateTokens(section.text)),
       losslessOnly: options.losslessOnly ?? false,
+      firstLine,
       ...(options.language ? { language: options.language } : {}),
       // Probabilities are per word of the whole body: they fit a section only when it is the body.
       ...(options.wordKeepProbabilities && whole ? { wordKeepProbabilities: options.wordKeepProbabilities } : {}),
     });
     pieces.push(result ? result.text : section.text);
     if (result) omissions.push(...result.omissions);
+    firstLine += lineCount(section.text);
   }
 
   const joined = header + pieces.join("\n");
   const compressed = omissions.length > 0 ? withShellHint(joined, hash) : joined;
   if (compressed.length >= text.length) return keep("compression did not make it smaller", kind);
   return { text: compressed, hash, kind, omissions };
+}
+
+function lineCount(text: string): number {
+  let count = 1;
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) count++;
+  return count;
 }
 
 // A compressor that throws is treated as "not mine" for that section: the section stays original.
