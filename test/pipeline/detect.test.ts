@@ -15,6 +15,7 @@ const cases: Array<[ContentKind, string]> = [
   ["log", "vitest-failing-ansi.txt"],
   ["log", "pytest-failing.txt"],
   ["log", "cargo-build-errors.txt"],
+  ["log", "cargo-short-unresolved.txt"],
   ["log", "make-gcc-errors.txt"],
   ["log", "npm-install-404.txt"],
   ["log", "npm-debug-log.txt"],
