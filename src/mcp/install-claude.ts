@@ -99,10 +99,19 @@ export async function installClaude(ctx: InstallContext): Promise<Outcome<Instal
     return out("failed", `claude mcp add did not register it${added.output ? `: ${added.output}` : ""}`);
   }
   const record: Record1 = { version: 1, path, afterSha256: sha256(afterBytes as Buffer) };
-  // A file holding an API key is not copied: uninstall then removes the entry alone.
-  if (before === undefined || !before.includes('"primaryApiKey"')) record.before = beforeBytes === undefined ? null : beforeBytes.toString("base64");
+  // A file that may hold a credential is not copied: uninstall then removes the entry alone.
+  if (before === undefined || !mayHoldSecrets(before)) record.before = beforeBytes === undefined ? null : beforeBytes.toString("base64");
   writeAtomic(claudeRecordPath(ctx.dataDir), JSON.stringify(record));
   return out(current === undefined ? "installed" : "updated", `claude mcp add --scope user headroom -- ${describeCommand(ctx.server)}`);
+}
+
+// An API key, a non-empty `env` or `headers` object (MCP servers' tokens live there), or any string
+// under a key that names a token, secret, password, API key or authorization.
+const SECRET_RE = /"(?:primaryApiKey|env|headers)"\s*:\s*(?:\{\s*"|"[^"])|"[^"]*(?:token|secret|passw|api[_-]?key|authoriz)[^"]*"\s*:\s*"[^"]/i;
+
+/** True when ~/.claude.json text may hold a credential, so install keeps no copy of it. */
+export function mayHoldSecrets(text: string): boolean {
+  return SECRET_RE.test(text);
 }
 
 export async function uninstallClaude(ctx: Pick<InstallContext, "env" | "dataDir">): Promise<Outcome<UninstallStatus>> {

@@ -82,3 +82,15 @@ describe("claude (no binary needed for these paths)", () => {
     expect(r).toMatchObject({ status: "conflict", path: join(cfg, ".claude.json") });
   });
 });
+
+describe("claude install record", () => {
+  it("keeps no copy of a ~/.claude.json that may hold a credential", async () => {
+    const { mayHoldSecrets } = await import("../../src/mcp/install-claude.js");
+    expect(mayHoldSecrets('{ "primaryApiKey": "sk-ant-x" }')).toBe(true);
+    expect(mayHoldSecrets('{ "mcpServers": { "gh": { "command": "gh-mcp", "env": { "GITHUB_TOKEN": "ghp_x" } } } }')).toBe(true);
+    expect(mayHoldSecrets('{ "mcpServers": { "api": { "type": "http", "url": "u", "headers": { "X-Key": "k" } } } }')).toBe(true);
+    expect(mayHoldSecrets('{ "someAccessToken": "abc" }')).toBe(true);
+    // What a fresh Claude Code config looks like: nothing secret, the copy may be kept.
+    expect(mayHoldSecrets('{ "numStartups": 3, "theme": "dark", "mcpServers": { "docs": { "command": "docs-mcp", "args": [], "env": {} } }, "userID": "f00" }')).toBe(false);
+  });
+});
