@@ -3,7 +3,7 @@ import type { ContentKind } from "../compressors/types.js";
 import { CONTENT_KINDS } from "../compressors/types.js";
 import { HeadroomError } from "../errors.js";
 import { loadGrammars } from "../resources/grammars.js";
-import { openStore } from "./store.js";
+import { openStoreWith } from "./store.js";
 import { loadConfiguredProseModel } from "./prose-model.js";
 import { resolveSettings } from "./settings.js";
 import { printJson } from "./output.js";
@@ -28,9 +28,10 @@ export async function compressCommand(options: CompressCommandOptions): Promise<
     return 0;
   }
   const { compressText } = await import("../library.js");
-  const store = await openStore();
+  const settings = await resolveSettings();
+  const store = await openStoreWith(settings);
   await loadGrammars();
-  const proseModel = await loadConfiguredProseModel(await resolveSettings({}), (line) => process.stderr.write(`${line}\n`));
+  const proseModel = await loadConfiguredProseModel(settings, (line) => process.stderr.write(`${line}\n`));
   const result = await compressText(text, { store, ...(options.query ? { query: options.query } : {}), ...(kind ? { kind } : {}), ...(options.file && options.file !== "-" ? { path: options.file } : {}), ...(proseModel ? { proseModel } : {}) });
   if (options.json) printJson(result);
   else process.stdout.write(result.text);

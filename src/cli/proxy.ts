@@ -34,7 +34,7 @@ export async function proxyCommand(options: ProxyCommandOptions, env: NodeJS.Pro
   const settings = await resolveSettings(options.mode === undefined ? {} : { mode: options.mode }, env);
   const port = parsePort(options.port ?? env.HEADROOM_PORT ?? "8787");
   const host = options.host ?? env.HEADROOM_HOST ?? "127.0.0.1";
-  const [{ startProxy }, { normalizeUpstream, DEFAULT_UPSTREAMS }, { openStore }, { Ledger }] = await Promise.all([
+  const [{ startProxy }, { normalizeUpstream, DEFAULT_UPSTREAMS }, { openStoreWith }, { Ledger }] = await Promise.all([
     import("../proxy/server.js"),
     import("../proxy/upstream.js"),
     import("./store.js"),
@@ -44,7 +44,7 @@ export async function proxyCommand(options: ProxyCommandOptions, env: NodeJS.Pro
     anthropic: upstream(options.anthropicUpstream ?? env.HEADROOM_ANTHROPIC_UPSTREAM, "--anthropic-upstream", DEFAULT_UPSTREAMS.anthropic, normalizeUpstream),
     openai: upstream(options.openaiUpstream ?? env.HEADROOM_OPENAI_UPSTREAM, "--openai-upstream", DEFAULT_UPSTREAMS.openai, normalizeUpstream),
   };
-  const store = settings.mode === "off" ? null : await openStore({}, { backgroundCheckpoint: true });
+  const store = settings.mode === "off" ? null : await openStoreWith(settings, { backgroundCheckpoint: true });
   // Open in every mode: /stats shows what earlier runs recorded even when this one records nothing.
   const ledger = Ledger.open({ path: settings.dbPath });
   const proseModel = settings.mode === "off" ? undefined : await loadConfiguredProseModel(settings, (line) => process.stderr.write(`${line}\n`));

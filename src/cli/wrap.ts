@@ -1,7 +1,7 @@
 // `headroom wrap <agent> [options] [-- agent args]`: resolves settings once, opens the store and
 // the ledger, and hands over to src/wrap/run.ts. Exits with the agent's exit code.
 import { resolveSettings } from "./settings.js";
-import { openStore } from "./store.js";
+import { openStoreWith } from "./store.js";
 import { useColor } from "./color.js";
 import { loadConfiguredProseModel } from "./prose-model.js";
 
@@ -27,7 +27,7 @@ export async function wrapCommand(options: WrapCommandOptions, env: NodeJS.Proce
     const { HeadroomError } = await import("../errors.js");
     throw new HeadroomError("HR_AGENT_NOT_FOUND", `${adapter.displayName} was not found on PATH. ${adapter.installHint} (or pass --bin PATH).`);
   }
-  const store = settings.mode === "off" ? null : await openStore(options.mode ? { mode: options.mode } : {}, { backgroundCheckpoint: true });
+  const store = settings.mode === "off" ? null : await openStoreWith(settings, { backgroundCheckpoint: true });
   const ledger = Ledger.open({ path: settings.dbPath });
   const proseModel = settings.mode === "off" ? undefined : await loadConfiguredProseModel(settings, (line) => process.stderr.write(`${line}\n`));
   try {
