@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { homeOf } from "../../adapters/common.js";
 import { splitKey, tomlString } from "../../adapters/toml-lite.js";
 import type { Env } from "../../adapters/types.js";
-import { applyEdit, describeCommand, eolOf, readText, type InstallContext, type InstallStatus, type Outcome, type ServerCommand, type UninstallStatus } from "./install-common.js";
+import { describeCommand, editConfigFile, type FileEdit, eolOf, type InstallContext, type InstallStatus, type Outcome, type ServerCommand, type UninstallStatus } from "./install-common.js";
 
 export const CODEX_MARKER = "# Added by `headroom mcp install`; `headroom mcp uninstall` removes this table.";
 const HEADER = "[mcp_servers.headroom]";
@@ -85,15 +85,8 @@ export function withoutCodexBlock(text: string, block: Span): string {
   return text.slice(0, start) + text.slice(block.end);
 }
 
-export interface CodexEdit {
-  status: InstallStatus | UninstallStatus;
-  /** The new file content; undefined: leave the file as it is; null: delete it. */
-  next: string | undefined | null;
-  detail: string;
-}
-
 /** What install does to `text` (undefined: no file). Pure, for tests. */
-export function codexInstallEdit(text: string | undefined, server: ServerCommand): CodexEdit {
+export function codexInstallEdit(text: string | undefined, server: ServerCommand): FileEdit<InstallStatus> {
   if (text === undefined || text === "") return { status: "installed", next: codexBlock(server), detail: `added [mcp_servers.headroom]: ${describeCommand(server)}` };
   const eol = eolOf(text);
   const block = findCodexBlock(text);
@@ -111,7 +104,7 @@ export function codexInstallEdit(text: string | undefined, server: ServerCommand
 }
 
 /** What uninstall does to `text`. Pure, for tests. */
-export function codexUninstallEdit(text: string | undefined): CodexEdit {
+export function codexUninstallEdit(text: string | undefined): FileEdit<UninstallStatus> {
   const block = text === undefined ? undefined : findCodexBlock(text);
   if (text === undefined || block === undefined) {
     const line = text === undefined ? undefined : userDefinition(text);
@@ -124,15 +117,9 @@ export function codexUninstallEdit(text: string | undefined): CodexEdit {
 }
 
 export async function installCodex(ctx: InstallContext): Promise<Outcome<InstallStatus>> {
-  const path = codexConfigPath(ctx.env);
-  const edit = codexInstallEdit(readText(path), ctx.server);
-  applyEdit(path, edit.next);
-  return { agent: "codex", status: edit.status as InstallStatus, detail: edit.detail, path };
+  return editConfigFile("codex", codexConfigPath(ctx.env), (text) => codexInstallEdit(text, ctx.server));
 }
 
 export async function uninstallCodex(ctx: Pick<InstallContext, "env">): Promise<Outcome<UninstallStatus>> {
-  const path = codexConfigPath(ctx.env);
-  const edit = codexUninstallEdit(readText(path));
-  applyEdit(path, edit.next);
-  return { agent: "codex", status: edit.status as UninstallStatus, detail: edit.detail, path };
+  return editConfigFile("codex", codexConfigPath(ctx.env), (text) => codexUninstallEdit(text));
 }

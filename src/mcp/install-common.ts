@@ -114,10 +114,20 @@ export function writeAtomic(link: string, data: string | Buffer, newFileMode = 0
   renameSync(tmp, path);
 }
 
-/** Applies a planned edit: null deletes the file (install created it), undefined leaves it as it is. */
-export function applyEdit(path: string, next: string | null | undefined): void {
-  if (next === null) rmSync(path, { force: true });
-  else if (next !== undefined) writeAtomic(path, next);
+/** A planned change to an agent's config file, made from its text alone (pure, testable). */
+export interface FileEdit<S extends InstallStatus | UninstallStatus> {
+  readonly status: S;
+  /** The new file content; undefined: leave the file as it is; null: delete it (install created it). */
+  readonly next: string | undefined | null;
+  readonly detail: string;
+}
+
+/** Plans an edit from the file's current text, applies it, and reports it as the agent's outcome. */
+export function editConfigFile<S extends InstallStatus | UninstallStatus>(agent: McpAgent, path: string, plan: (text: string | undefined) => FileEdit<S>): Outcome<S> {
+  const edit = plan(readText(path));
+  if (edit.next === null) rmSync(path, { force: true });
+  else if (edit.next !== undefined) writeAtomic(path, edit.next);
+  return { agent, status: edit.status, detail: edit.detail, path };
 }
 
 export const eolOf = (text: string): string => (text.includes("\r\n") ? "\r\n" : "\n");

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { homeOf } from "../../adapters/common.js";
 import type { Env } from "../../adapters/types.js";
 import { formatValue, insertMember, leadingWs, type Layout, memberOf, objectValue, removeMember, rootObject, type ObjectSpan } from "./json-edit.js";
-import { applyEdit, describeCommand, looksLikeOurs, readText, sameCommand, SERVER_NAME, type InstallContext, type InstallStatus, type Outcome, type ServerCommand, type UninstallStatus } from "./install-common.js";
+import { describeCommand, editConfigFile, type FileEdit, looksLikeOurs, sameCommand, SERVER_NAME, type InstallContext, type InstallStatus, type Outcome, type ServerCommand, type UninstallStatus } from "./install-common.js";
 
 export const copilotConfigPath = (env: Env): string => join(env.COPILOT_HOME ?? join(homeOf(env), ".copilot"), "mcp-config.json");
 
@@ -16,13 +16,6 @@ export const copilotEntry = (server: ServerCommand): Record<string, unknown> => 
 
 // The whole file install creates when there is none.
 const freshFile = (entry: unknown): string => `${JSON.stringify({ mcpServers: { [SERVER_NAME]: entry } }, null, 2)}\n`;
-
-export interface JsonEdit {
-  status: InstallStatus | UninstallStatus;
-  /** New content; undefined: unchanged; null: delete the file. */
-  next: string | undefined | null;
-  detail: string;
-}
 
 interface Located {
   root: ObjectSpan;
@@ -68,7 +61,7 @@ function addEntry(text: string, entry: unknown): string {
 }
 
 /** What install does to `text` (undefined: no file). Pure, for tests. */
-export function copilotInstallEdit(text: string | undefined, server: ServerCommand): JsonEdit {
+export function copilotInstallEdit(text: string | undefined, server: ServerCommand): FileEdit<InstallStatus> {
   const entry = copilotEntry(server);
   const added = `added mcpServers.headroom: ${describeCommand(server)}`;
   if (text === undefined || text.trim() === "") return { status: "installed", next: freshFile(entry), detail: added };
@@ -85,7 +78,7 @@ export function copilotInstallEdit(text: string | undefined, server: ServerComma
 }
 
 /** What uninstall does to `text`. Pure, for tests. */
-export function copilotUninstallEdit(text: string | undefined): JsonEdit {
+export function copilotUninstallEdit(text: string | undefined): FileEdit<UninstallStatus> {
   if (text === undefined) return { status: "not-installed", next: undefined, detail: "not installed" };
   let at: Located;
   try {
@@ -100,15 +93,9 @@ export function copilotUninstallEdit(text: string | undefined): JsonEdit {
 }
 
 export async function installCopilot(ctx: InstallContext): Promise<Outcome<InstallStatus>> {
-  const path = copilotConfigPath(ctx.env);
-  const edit = copilotInstallEdit(readText(path), ctx.server);
-  applyEdit(path, edit.next);
-  return { agent: "copilot", status: edit.status as InstallStatus, detail: edit.detail, path };
+  return editConfigFile("copilot", copilotConfigPath(ctx.env), (text) => copilotInstallEdit(text, ctx.server));
 }
 
 export async function uninstallCopilot(ctx: Pick<InstallContext, "env">): Promise<Outcome<UninstallStatus>> {
-  const path = copilotConfigPath(ctx.env);
-  const edit = copilotUninstallEdit(readText(path));
-  applyEdit(path, edit.next);
-  return { agent: "copilot", status: edit.status as UninstallStatus, detail: edit.detail, path };
+  return editConfigFile("copilot", copilotConfigPath(ctx.env), (text) => copilotUninstallEdit(text));
 }
