@@ -36,6 +36,24 @@ afterEach(async () => {
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
+// The scripted upstream and a compressing proxy in front of it, with a store of their own; all
+// closed after the test. The read (tens of KB) is compressed in the worker thread: a generous budget
+// so a loaded machine does not turn it into the fail-open path (forwarded exact), which these tests
+// are not about.
+async function upstreamAndProxy(script: Parameters<typeof start>[0]) {
+  const up = await start(script);
+  cleanups.push(() => up.close());
+  const dir = mkdtempSync(join(tmpdir(), "headroom-e2e-read-edit-store-"));
+  const store = Store.open({ path: join(dir, "store.db") });
+  cleanups.push(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const proxy = await startProxy({ port: 0, store, upstreams: { anthropic: up.url, openai: `${up.url}/v1` }, preloadTokenizer: false, workerBudgetMs: 30_000 });
+  cleanups.push(() => proxy.close());
+  return { up, proxy, store };
+}
+
 // The text of the newest tool_result in an Anthropic request body, and whether it is an error.
 function lastToolResult(body: Json): { id: string; text: string; isError: boolean } | undefined {
   const messages = Array.isArray(body.messages) ? body.messages : [];
@@ -107,18 +125,7 @@ describe("read then edit through headroom (default file-read policy)", () => {
         return say(FINAL);
       };
 
-      const up = await start(script);
-      cleanups.push(() => up.close());
-      const dir = mkdtempSync(join(tmpdir(), "headroom-e2e-read-edit-store-"));
-      const store = Store.open({ path: join(dir, "store.db") });
-      cleanups.push(() => {
-        store.close();
-        rmSync(dir, { recursive: true, force: true });
-      });
-      // The read (33 KB) is compressed in the worker thread; a generous budget so a loaded machine
-      // does not turn it into the fail-open path (forwarded exact), which this test is not about.
-      const proxy = await startProxy({ port: 0, store, upstreams: { anthropic: up.url, openai: `${up.url}/v1` }, preloadTokenizer: false, workerBudgetMs: 30_000 });
-      cleanups.push(() => proxy.close());
+      const { up, proxy, store } = await upstreamAndProxy(script);
 
       const result = await runClaude({
         baseUrl: proxy.url,
@@ -222,16 +229,7 @@ describe("read then edit through headroom (default file-read policy)", () => {
         return say(FINAL);
       };
 
-      const up = await start(script);
-      cleanups.push(() => up.close());
-      const dir = mkdtempSync(join(tmpdir(), "headroom-e2e-read-edit-store-"));
-      const store = Store.open({ path: join(dir, "store.db") });
-      cleanups.push(() => {
-        store.close();
-        rmSync(dir, { recursive: true, force: true });
-      });
-      const proxy = await startProxy({ port: 0, store, upstreams: { anthropic: up.url, openai: `${up.url}/v1` }, preloadTokenizer: false, workerBudgetMs: 30_000 });
-      cleanups.push(() => proxy.close());
+      const { up, proxy } = await upstreamAndProxy(script);
 
       const result = await runCodex({ baseUrl: proxy.url, prompt: "Make the two edits I ask for in lib/command.js.", cwd: project, outboundProxy: up.url, timeoutMs: 90_000 });
       const main = up.modelRequests().filter((q): q is RecordedRequest & { json: Json } => q.shellToolName !== undefined && isObj(q.json));
