@@ -119,8 +119,9 @@ export async function compressMessagesAsync<T>(messages: readonly T[], options: 
 // and a read's kept lines must stay whole for edits. The memo key stays the same: whichever form is
 // made first is final, with or without a model.
 async function withProseScores(text: string, unitOptions: UnitOptions, model: ProseModel | undefined): Promise<UnitOptions> {
-  if (!model || unitOptions.losslessOnly || unitOptions.language !== undefined || unitOptions.kind !== undefined) return unitOptions;
-  const scores = await proseScores(unitOptions.headerChars ? text.slice(unitOptions.headerChars) : text, model);
+  // Only file reads come with a kind, and they are never scored: the model drops words inside lines.
+  if (!model || unitOptions.losslessOnly || unitOptions.kind !== undefined) return unitOptions;
+  const scores = await proseScores(text, model);
   return scores ? { ...unitOptions, wordKeepProbabilities: scores } : unitOptions;
 }
 

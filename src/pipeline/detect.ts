@@ -4,6 +4,8 @@ import { stripAnsi } from "../compressors/fold.js";
 import { parseJsonText } from "../compressors/json-scan.js";
 import { isMarkdown, MD_FENCE_RE } from "../compressors/text-markdown.js";
 import type { ContentKind } from "../compressors/types.js";
+import { codeRatio } from "./detect-code.js";
+import { isDebianProse, isLicenceText, isProse } from "./detect-prose.js";
 
 const SAMPLE_HEAD = 16_384;
 const SAMPLE_WINDOW = 4_096;
@@ -34,8 +36,6 @@ const PATH_RE = /^(?:\.{0,2}\/)?[\w.@+-]+(?:\/[\w.@+-]+)+\/?$/;
 const TREE_RE = /^[│├└]|^\s+[│├└]── /;
 const LOG_RE =
   /^(?:\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d|\[?\d\d:\d\d:\d\d|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\[(?:INFO|WARN|WARNING|ERROR|DEBUG|TRACE)\])|\b(?:INFO|WARN|WARNING|ERROR|DEBUG|TRACE|FATAL)\b|^npm (?:ERR!|error|warn|notice|http|verbose|info|timing)|\berror TS\d+|^(?:error|warning)(?:\[E\d+\])?:|:\d+:\d+: (?:fatal )?(?:error|warning|note)(?:\[[\w-]+\])?:|^\s+at \S|^Traceback |^\s*(?:✓|✗|×|√|PASS|FAIL|ok|not ok)\s|\b(?:PASSED|FAILED|SKIPPED)\b|^\s*(?:Compiling|Downloading|Building|Finished|Running|Installing)\s|^make(?:\[\d+\])?: |^={5,}|^\d+ verbose |^Step \d+\/\d+|^#\d+ \[|^\s*--> \S+:\d+:\d+|^\s*= (?:note|help):|^(?:note|help):|^ *\d+ \|(?: |$)|^ +\|$/;
-const CODE_RE =
-  /^\s*(?:import\s|export\s|from\s\S+\simport|def\s|class\s|function[\s*(]|const\s|let\s|var\s|return\b|if\s*\(|for\s*\(|while\s*\(|fn\s|pub\s|use\s|package\s|func\s|struct\s|impl\s|#include|public\s|private\s|protected\s|static\s|async\s|await\s|try\s*[:{]|except\b|catch\s*\(|else\b|elif\s|@\w+|\/\/|\/\*|\*\s|\*\/|#\s)|[{};]\s*$|^\s*[})\]];?,?\s*$|=>|:\s*$/;
 const HTML_TAG_RE = /<\/?[a-zA-Z][\w-]*(?:\s[^<>]*)?\/?>/;
 const PROMPT_RE = /^(?:\$|#|>|%|PS [^>\n]*>) \S|^[\w.-]+@[\w.-]+:[^\n]*?[$#] \S/;
 
@@ -144,89 +144,6 @@ function classifyLines(all: readonly string[], text: string): ContentKind {
   if (codeRatio(lines) >= 0.35) return "code";
   if (isProse(lines) || isLicenceText(lines)) return "prose";
   return "text";
-}
-
-// Code shapes CODE_RE misses, each rare in prose and logs: preprocessor lines, a call or an
-// assignment opening a line, a line left open by a bracket, a table row (`('A', 1),`), a
-// `key: value,` field, Python's bare statements.
-const CODE_MORE_RE =
-  /^\s*(?:#\s*(?:define|undef|ifn?def|if|elif|else|endif|pragma|error)\b|[\w.$]+!?\(|[A-Za-z_][\w.]*(?:\[[^\]]*\])?\s+(?::=|[-+*|&]?=)\s*\S|["'(\[{].*[)\]}"'],\s*$|[\w"'$-]+\s*:\s*\S.*,\s*$|(?:pass|break|continue|raise|yield|assert|with)\b|[\w$]+,\s*$|(?:'[^']*'|"[^"]*"|\d[\w.]*),?\s+(?:#|\/\/))|[(\[]\s*$/;
-
-const BLOCK_OPEN_RE = /^\s*\/\*/;
-const PYTHON_RE = /^(?:import \w|from [\w.]+ import |def \w+\(|class \w+[(:])/;
-
-// Share of code-like lines among the lines outside /* ... */ blocks and Python triple-quoted
-// strings: a long licence header or docstring says nothing either way.
-function codeRatio(lines: readonly string[]): number {
-  let hits = 0;
-  let inBlock = false;
-  let inString = false;
-  let comments = 0;
-  // Docstrings only where Python is written (licences quote with """ too).
-  const python = lines.some((line) => PYTHON_RE.test(line));
-  for (const line of lines) {
-    // A comment opening its line: a glob (`src/*`) or a URL mid-line opens nothing.
-    const opens = BLOCK_OPEN_RE.test(line);
-    const quotes = python && line.includes('"""') ? line.split('"""').length - 1 : 0;
-    if (inBlock || inString || opens || quotes > 0) comments++;
-    else if (CODE_RE.test(line) || CODE_MORE_RE.test(line)) hits++;
-    if (opens) inBlock = line.lastIndexOf("*/") < line.lastIndexOf("/*");
-    else if (inBlock && line.includes("*/")) inBlock = false;
-    if (quotes % 2 === 1) inString = !inString;
-  }
-  const counted = lines.length - comments;
-  return counted === 0 ? 0 : hits / counted;
-}
-
-// Debian changelogs ("pkg (1.2-3) unstable; urgency=medium" ... " -- Name <mail>  date"),
-// machine-readable copyright files and setext-heading changelogs: prose with a fixed frame, whose
-// "  * " items read as code.
-const DEB_CHANGELOG_RE = /^[a-z0-9][a-z0-9+.~-]* \([^()\s]+\) [\w .-]+; urgency=\w+/;
-const DEB_TRAILER_RE = /^ -- .+ <[^>\s]+>  \S/;
-const DEP5_RE = /^Format: https?:\/\/\S*copyright-format/i;
-// Setext-style Markdown ("1.3.8 / 2022-02-02" over a "=====" line), the HISTORY.md of many packages.
-const SETEXT_RE = /^={3,}\s*$/;
-function isDebianProse(lines: readonly string[]): boolean {
-  const first = lines[0] ?? "";
-  if (DEP5_RE.test(first)) return true;
-  if (DEB_CHANGELOG_RE.test(first) && lines.some((l) => DEB_TRAILER_RE.test(l))) return true;
-  let setext = 0;
-  for (let i = 1; i < lines.length && setext < 2; i++) if (SETEXT_RE.test(lines[i] ?? "") && /\w/.test(lines[i - 1] ?? "")) setext++;
-  return setext >= 2;
-}
-
-// Licence and copyright notices: the words "copyright" and "licence" near the top, sentences, few
-// code symbols (a source file with a licence header was already taken for code).
-function isLicenceText(lines: readonly string[]): boolean {
-  const head = lines.slice(0, 40).join("\n");
-  if (!/\bcopyright\b/i.test(head) || !/\blicen[cs]e\b/i.test(head)) return false;
-  let symbols = 0;
-  let total = 0;
-  let sentences = 0;
-  for (const line of lines) {
-    total += line.length;
-    for (let i = 0; i < line.length; i++) if ("{}[]<>=;|\\_$@^~`".includes(line[i] ?? "")) symbols++;
-    if (/[a-z][.!?,;:]["')]?(?:\s|$)/.test(line)) sentences++;
-  }
-  return total > 0 && symbols / total <= 0.03 && sentences / lines.length >= 0.3;
-}
-
-// Prose: mostly letters and spaces, sentence punctuation, few code symbols.
-function isProse(lines: readonly string[]): boolean {
-  let letters = 0;
-  let symbols = 0;
-  let total = 0;
-  let sentences = 0;
-  for (const line of lines) {
-    for (let i = 0; i < line.length; i++) {
-      const c = line.charCodeAt(i);
-      total++;
-      if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 32 || c > 127) letters++;
-      else if ("{}[]<>=;|\\/_*#$@^~`".includes(line[i] ?? "")) symbols++;
-    }
-    if (/[a-z][.!?]["')]?(?:\s|$)/.test(line)) sentences++;
-  }
-  return total > 0 && letters / total >= 0.85 && symbols / total <= 0.02 && sentences / lines.length >= 0.2;
 }
 
 /** A contiguous line range of one kind; the texts joined with "\n" give back the input. */
